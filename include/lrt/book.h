@@ -1,0 +1,181 @@
+/*
+ * book.h - the books of one product: totals, holders, positions, prices, the
+ * withdrawal queue and the deferred reserve, and the rules that change them
+ * (SPEC sections 2-5).  Pure arithmetic on GMP: no I/O, no global state.
+ *
+ * Life of an epoch:
+ *
+ *     lrt_book_begin_epoch(book, E);        E = the last settled epoch + 1
+ *     lrt_book_apply(book, &event) ...;     each event, in apply order
+ *     lrt_book_settle(book, &report);       steps 1-6 of SPEC section 5
+ *
+ * Holders and requests are found by hash; an epoch costs time in proportion
+ * to its events and the positions, never to the number of holders.
+ *
+ * Every movement is also written as balanced double-entry journal lines to an
+ * optional sink (lrt_book_set_journal): a shares ledger, one value ledger per
+ * asset (base units of that asset) and a book ledger (underlying base units)
+ * whose accounts hold A and D.  Within one entry and one ledger the signed
+ * amounts sum to zero.
+ */
+#ifndef LRT_BOOK_H
+#define LRT_BOOK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <gmp.h>
+
+#include "lrt/event.h"
+#include "lrt/product.h"
+
+typedef struct lrt_book lrt_book;
+
+/* ---- journal ---------------------------------------------------------- */
+
+enum {
+	LRT_LEDGER_SHARES = -1,  /* shares of the token */
+	LRT_LEDGER_BOOK = -2     /* underlying base units: A and D */
+	/* >= 0: the value ledger of that asset index, in its base units */
+};
+
+typedef enum {
+	LRT_ACCOUNT_HOLDER,      /* shares: a holder's balance */
+	LRT_ACCOUNT_QUEUE,       /* shares: locked by a request (name = request) */
+	LRT_ACCOUNT_ISSUED,      /* shares: the contra of every share, balance -S */
+	LRT_ACCOUNT_POSITION,    /* value: a location (name = buffer, operator, claimable) */
+	LRT_ACCOUNT_DEPOSITS,    /* value: assets paid in by depositors */
+	LRT_ACCOUNT_REWARDS,     /* value: rewards (name = source) */
+	LRT_ACCOUNT_SLASHES,     /* value: slashes (name = AVS) */
+	LRT_ACCOUNT_SWAPS,       /* value: what swaps gave and took (name = location) */
+	LRT_ACCOUNT_CLAIMS,      /* value: finalized payouts claimed and paid */
+	LRT_ACCOUNT_TOTAL_ASSETS,/* book: balance A */
+	LRT_ACCOUNT_DEFERRED,    /* book: balance D */
+	LRT_ACCOUNT_CONTRIBUTED, /* book: value deposited */
+	LRT_ACCOUNT_GAINS,       /* book: G, the epoch's change in value */
+	LRT_ACCOUNT_REDEEMED,    /* book: value paid to finalized requests */
+	LRT_ACCOUNT_KIND_COUNT
+} lrt_account_kind;
+
+typedef struct {
+	uint64_t entry;          /* lines of one entry share this number */
+	int64_t epoch;
+	const char *event_id;    /* NULL for settlement entries */
+	const char *step;        /* "deposit", ..., "recognize", "fee", "finalize" */
+	int ledger;              /* LRT_LEDGER_* or an asset index */
+	lrt_account_kind kind;
+	const char *name;        /* holder, request, location, source; or NULL */
+	const mpz_t *amount;     /* signed: debit > 0, credit < 0; never 0 */
+} lrt_journal_line;
+
+typedef void (*lrt_journal_fn)(void *context, const lrt_journal_line *line);
+
+/* ---- the report of a settled epoch ------------------------------------ */
+
+typedef struct {
+	char *request;
+	mpz_t shares;
+	mpz_t payout;
+} lrt_finalized;
+
+typedef struct {
+	char *id;
+	char *reason;
+} lrt_rejection;
+
+typedef struct {
+	int64_t epoch;
+	mpz_t total_assets, total_shares, rate, deferred;
+	mpz_t rewards, slashed, revaluation;
+	mpz_t recognized, fee_value, fee_shares;
+	mpz_t buffer, claimable;
+	mpz_t rate_before;       /* r0 of the guard */
+	mpz_t rate_after;        /* r1 of the guard */
+	lrt_finalized *finalized;
+	size_t finalized_count;
+	lrt_rejection *rejected;
+	size_t rejected_count;
+} lrt_epoch_report;
+
+void lrt_epoch_report_init(lrt_epoch_report *report);
+void lrt_epoch_report_clear(lrt_epoch_report *report);
+
+/* ---- the book ---------------------------------------------------------- */
+
+/* A new, empty book for a valid product (copied). */
+int lrt_book_new(lrt_book **out, const lrt_product *product);
+void lrt_book_free(lrt_book *book);
+
+void lrt_book_set_journal(lrt_book *book, lrt_journal_fn sink, void *context);
+
+/* The product as configured now (policy after the last applied `config`). */
+const lrt_product *lrt_book_product(const lrt_book *book);
+
+/* The last settled epoch, -1 before the first. */
+int64_t lrt_book_settled_epoch(const lrt_book *book);
+
+/* Opens epoch `epoch`, which must be the last settled + 1 (LRT_ESTATE). */
+int lrt_book_begin_epoch(lrt_book *book, int64_t epoch);
+
+/*
+ * Applies one event of the open epoch.  Returns 0 when it applied,
+ * LRT_EREJECT when it was rejected whole (nothing of it applied; its id and
+ * reason are kept for the epoch's report and the reason is the last error),
+ * LRT_ESTATE when no epoch is open or the event is of another epoch, and
+ * LRT_ENOMEM.
+ */
+int lrt_book_apply(lrt_book *book, const lrt_event *event);
+
+/*
+ * Settles the open epoch into `report` (initialized by the caller).  On
+ * LRT_EGUARD the message names both rates, the report holds r0 and r1, and
+ * the book is left with the epoch's events applied but not settled: it must
+ * be discarded.
+ */
+int lrt_book_settle(lrt_book *book, lrt_epoch_report *report);
+
+/* ---- reading the state -------------------------------------------------- */
+
+void lrt_book_total_assets(mpz_t out, const lrt_book *book);
+void lrt_book_total_shares(mpz_t out, const lrt_book *book);
+void lrt_book_deferred(mpz_t out, const lrt_book *book);
+void lrt_book_rate(mpz_t out, const lrt_book *book);
+
+/* A holder's shares (0 for an unknown holder). */
+void lrt_book_holder_shares(mpz_t out, const lrt_book *book, const char *holder);
+
+/* The position of an asset at a location (0 when there is none). */
+void lrt_book_position(mpz_t out, const lrt_book *book, const char *asset,
+		       const char *location);
+
+typedef int (*lrt_holder_fn)(void *context, const char *holder,
+			     const mpz_t shares);
+typedef int (*lrt_position_fn)(void *context, const char *asset,
+			       const char *location, const mpz_t amount);
+
+typedef struct {
+	const char *request;
+	const char *holder;
+	const mpz_t *shares;
+	const mpz_t *cap;
+	int64_t epoch;
+} lrt_request_view;
+
+typedef int (*lrt_request_fn)(void *context, const lrt_request_view *request);
+
+/*
+ * Calls `fn` for every holder with non-zero shares in code-point order of
+ * their names (sorted = true) or in table order (false); stops and returns
+ * the first non-zero value `fn` returns.
+ */
+int lrt_book_each_holder(const lrt_book *book, bool sorted, lrt_holder_fn fn,
+			 void *context);
+
+/* Every position, locations in order of first use, assets in product order. */
+int lrt_book_each_position(const lrt_book *book, lrt_position_fn fn,
+			   void *context);
+
+/* Every request still queued, in queue order. */
+int lrt_book_each_queued(const lrt_book *book, lrt_request_fn fn, void *context);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * lrt.h - the public API of lrt, the liquid restaking token accounting engine.
+ *
+ *   error.h     error codes and the last-error message
+ *   amount.h    amounts and prices (GMP)
+ *   product.h   a product's configuration
+ *   event.h     events
+ *   book.h      the books: applying events, settling epochs, the journal
+ *   scenario.h  reading scenarios and events (JSON Lines), writing reports
+ *   store.h     the PostgreSQL store: connecting and migrating
+ *   version.h   the library version
+ */
+#ifndef LRT_LRT_H
+#define LRT_LRT_H
+
+#include "lrt/error.h"
+#include "lrt/amount.h"
+#include "lrt/product.h"
+#include "lrt/event.h"
+#include "lrt/book.h"
+#include "lrt/scenario.h"
+#include "lrt/store.h"
+#include "lrt/version.h"
+
+#endif

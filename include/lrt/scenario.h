@@ -1,0 +1,73 @@
+/*
+ * scenario.h - reading products, events and scenarios written as JSON, and
+ * writing epoch reports in the format of `lrt simulate` (SPEC section 6).
+ *
+ * A scenario is JSON Lines: the first line {"product": {...}}, every other
+ * line one event; blank lines are skipped.  Reading validates every line
+ * (SPEC section 4, second paragraph) and reports each malformed one as
+ * "NAME:LINE: field: what is wrong"; nothing of a malformed scenario is kept.
+ * Events come back in apply order: by epoch, and within an epoch by `seq`
+ * when every event of the epoch has one (ties in input order), else in input
+ * order.  A repeated line (same id, same parsed content) is dropped.
+ */
+#ifndef LRT_SCENARIO_H
+#define LRT_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lrt/book.h"
+#include "lrt/event.h"
+#include "lrt/product.h"
+
+typedef struct lrt_scenario lrt_scenario;
+
+/* Receives one diagnostic line, without a newline. */
+typedef void (*lrt_diagnostic_fn)(void *context, const char *message);
+
+/*
+ * Parses a scenario held in memory; `name` is used in diagnostics.  Returns
+ * LRT_EINVAL when a line is malformed (each reported to `diagnostic` when it
+ * is not NULL; the last error is the first of them), LRT_ENOMEM or
+ * LRT_ELIMIT; *out is then NULL.
+ */
+int lrt_scenario_read(lrt_scenario **out, const char *name, const char *data,
+		      size_t length, lrt_diagnostic_fn diagnostic,
+		      void *context);
+void lrt_scenario_free(lrt_scenario *scenario);
+
+const lrt_product *lrt_scenario_product(const lrt_scenario *scenario);
+size_t lrt_scenario_event_count(const lrt_scenario *scenario);
+
+/* The i-th event in apply order. */
+const lrt_event *lrt_scenario_event(const lrt_scenario *scenario, size_t i);
+
+/* The input line an event came from (1-based). */
+size_t lrt_scenario_event_line(const lrt_scenario *scenario, size_t i);
+
+/* The last epoch that has an event, or -1 when there is none. */
+int64_t lrt_scenario_last_epoch(const lrt_scenario *scenario);
+
+/* Receives each settled epoch's report; a non-zero return stops the run. */
+typedef int (*lrt_epoch_fn)(void *context, const lrt_epoch_report *report);
+
+/*
+ * Settles epochs 0 through the last that has an event on a new `book`
+ * (made from the scenario's product), calling `on_epoch` after each.
+ * Returns 0, LRT_EGUARD (the epochs before have been reported), or another
+ * error code.
+ */
+int lrt_scenario_run(const lrt_scenario *scenario, lrt_book *book,
+		     lrt_epoch_fn on_epoch, void *context);
+
+/* Parses a product object (the value of "product"), validated. */
+int lrt_product_parse_json(lrt_product *out, const char *text, size_t length);
+
+/* Writes one epoch line of SPEC section 6, with a newline. */
+int lrt_report_write_json(FILE *out, const lrt_epoch_report *report);
+
+/* Writes the final {"holders": ..., "queue": [...]} line, with a newline. */
+int lrt_book_write_final_json(FILE *out, const lrt_book *book);
+
+#endif

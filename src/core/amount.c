@@ -1,0 +1,127 @@
+/*
+ * amount.c - parsing amounts and prices exactly (SPEC section 1).
+ *
+ * The text is checked character by character before GMP sees it, so that
+ * mpz_set_str never meets a sign, a space or a base prefix.
+ */
+#include <string.h>
+
+#include "core/limits.h"
+#include "lrt/amount.h"
+#include "lrt/error.h"
+
+static int all_digits(const char *text, size_t length)
+{
+	size_t i;
+
+	for (i = 0; i < length; i++)
+		if (text[i] < '0' || text[i] > '9')
+			return 0;
+	return 1;
+}
+
+bool lrt_amount_fits(const mpz_t x)
+{
+	return mpz_sgn(x) >= 0 && mpz_sizeinbase(x, 2) <= LRT_AMOUNT_BITS;
+}
+
+void lrt_amount_max(mpz_t out)
+{
+	mpz_set_ui(out, 0);
+	mpz_setbit(out, LRT_AMOUNT_BITS);
+	mpz_sub_ui(out, out, 1);
+}
+
+/* Sets out from `length` decimal digits; the text need not be terminated. */
+static int set_digits(mpz_t out, const char *text, size_t length)
+{
+	char buffer[LRT_PRICE_CHARS_MAX + 1];
+
+	memcpy(buffer, text, length);
+	buffer[length] = '\0';
+	return mpz_set_str(out, buffer, 10) == 0 ? 0 : LRT_EINVAL;
+}
+
+int lrt_amount_parse(mpz_t out, const char *text, size_t length)
+{
+	mpz_t value;
+	int rc = 0;
+
+	if (length == 0) {
+		lrt_error_set("empty, expected a decimal integer string");
+		return LRT_EINVAL;
+	}
+	if (length > LRT_AMOUNT_CHARS_MAX) {
+		lrt_error_set("%zu characters, more than %d", length,
+			      LRT_AMOUNT_CHARS_MAX);
+		return LRT_EINVAL;
+	}
+	if (!all_digits(text, length)) {
+		lrt_error_set("\"%.*s\" is not a decimal integer ([0-9]+)",
+			      (int)(length > 40 ? 40 : length), text);
+		return LRT_EINVAL;
+	}
+	mpz_init(value);
+	if (set_digits(value, text, length) != 0) {
+		lrt_error_set("not a decimal integer");
+		rc = LRT_EINVAL;
+		goto done;
+	}
+	if (!lrt_amount_fits(value)) {
+		lrt_error_set("exceeds 2^256-1");
+		rc = LRT_EINVAL;
+		goto done;
+	}
+	mpz_swap(out, value);
+done:
+	mpz_clear(value);
+	return rc;
+}
+
+int lrt_price_parse(mpq_t out, const char *text, size_t length)
+{
+	const char *dot = memchr(text, '.', length);
+	size_t whole = dot ? (size_t)(dot - text) : length;
+	size_t fraction = dot ? length - whole - 1 : 0;
+	char digits[LRT_PRICE_CHARS_MAX + 1];
+	mpz_t whole_part;
+	mpq_t value;
+	int rc;
+
+	if (length == 0 || length > LRT_PRICE_CHARS_MAX || whole == 0
+	    || whole > LRT_AMOUNT_CHARS_MAX || !all_digits(text, whole)
+	    || (dot && (fraction == 0 || !all_digits(dot + 1, fraction)))) {
+		lrt_error_set("\"%.*s\" is not a price ([0-9]+(.[0-9]{1,36})?)",
+			      (int)(length > 40 ? 40 : length), text);
+		return LRT_EINVAL;
+	}
+	if (fraction > LRT_PRICE_FRACTION_DIGITS_MAX) {
+		lrt_error_set("%zu fractional digits, more than %d", fraction,
+			      LRT_PRICE_FRACTION_DIGITS_MAX);
+		return LRT_EINVAL;
+	}
+	/* whole digits followed by the fraction's, over 10^fraction */
+	memcpy(digits, text, whole);
+	if (fraction > 0)
+		memcpy(digits + whole, dot + 1, fraction);
+	mpq_init(value);
+	mpz_init(whole_part);
+	rc = set_digits(mpq_numref(value), digits, whole + fraction);
+	if (rc != 0) {
+		lrt_error_set("not a price");
+		goto done;
+	}
+	mpz_ui_pow_ui(mpq_denref(value), 10, fraction);
+	mpq_canonicalize(value);
+	mpz_fdiv_q(whole_part, mpq_numref(value), mpq_denref(value));
+	if (!lrt_amount_fits(whole_part)) {
+		lrt_error_set("price exceeds 2^256-1");
+		rc = LRT_EINVAL;
+		goto done;
+	}
+	mpq_swap(out, value);
+done:
+	mpz_clear(whole_part);
+	mpq_clear(value);
+	return rc;
+}

@@ -1,0 +1,584 @@
+/*
+ * book.c - the books of one product: creating and freeing them, the
+ * conversions of SPEC section 2, name lookups, the journal, and the readers.
+ *
+ * Workload: up to millions of holders and requests, a handful of assets, a
+ * few dozen locations.  Holders, requests and locations are found by hash.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/assert.h"
+#include "core/book_internal.h"
+#include "core/limits.h"
+#include "lrt/amount.h"
+#include "lrt/error.h"
+
+/* Grows a vector to hold one more element; `init` initializes new slots. */
+#define VECTOR_RESERVE(vector, init_item, failed)                            \
+	do {                                                                 \
+		if ((vector).count == (vector).capacity) {                  \
+			size_t capacity_ = (vector).capacity ? (vector).capacity * 2 : 16; \
+			void *items_ = realloc((vector).items,               \
+					       capacity_ * sizeof(*(vector).items)); \
+			if (items_ == NULL) { failed; }                      \
+			(vector).items = items_;                             \
+			for (size_t i_ = (vector).capacity; i_ < capacity_; i_++) \
+				init_item(&(vector).items[i_]);              \
+			(vector).capacity = capacity_;                       \
+		}                                                            \
+	} while (0)
+
+static void holder_init(holder *h) { h->name = NULL; mpz_init(h->shares); }
+static void holder_clear(holder *h) { mpz_clear(h->shares); }
+
+static void request_init(request *r)
+{
+	memset(r, 0, sizeof(*r));
+	mpz_init(r->shares);
+	mpz_init(r->cap);
+	mpz_init(r->payout);
+}
+
+static void request_clear(request *r)
+{
+	mpz_clear(r->shares);
+	mpz_clear(r->cap);
+	mpz_clear(r->payout);
+}
+
+static void flow_init(flow *f) { f->asset = 0; mpz_init(f->amount); }
+static void flow_clear(flow *f) { mpz_clear(f->amount); }
+static void rate_init(mpz_t *rate) { mpz_init(*rate); }
+static void nothing_init(void *item) { (void)item; }
+
+/* ---- creation ---------------------------------------------------------- */
+
+static void asset_state_set_identity(asset_state *state)
+{
+	mpq_set_ui(state->price, 1, 1);
+	mpz_set_ui(state->value_numerator, 1);
+	mpz_set_ui(state->value_denominator, 1);
+	state->value_is_identity = true;
+	state->has_price = true;
+}
+
+static int book_init_assets(lrt_book *book)
+{
+	size_t i, count = book->product.asset_count;
+
+	book->assets = calloc(count, sizeof(*book->assets));
+	if (book->assets == NULL)
+		return LRT_ENOMEM;
+	for (i = 0; i < count; i++) {
+		mpq_init(book->assets[i].price);
+		mpz_init(book->assets[i].value_numerator);
+		mpz_init(book->assets[i].value_denominator);
+	}
+	asset_state_set_identity(&book->assets[ASSET_UNDERLYING]);
+	return 0;
+}
+
+int lrt_book_new(lrt_book **out, const lrt_product *product)
+{
+	lrt_book *book;
+	int rc, i;
+
+	*out = NULL;
+	rc = lrt_product_validate(product);
+	if (rc != 0)
+		return rc;
+	book = calloc(1, sizeof(*book));
+	if (book == NULL)
+		goto nomem;
+	lrt_product_init(&book->product);
+	mpz_init(book->virtual_shares);
+	mpz_init(book->virtual_assets);
+	mpz_init(book->share_unit);
+	mpz_init(book->amount_max);
+	mpz_init(book->total_assets);
+	mpz_init(book->total_shares);
+	mpz_init(book->deferred);
+	mpz_init(book->settled_assets);
+	mpz_init(book->settled_shares);
+	for (i = 0; i < 4; i++)
+		mpz_init(book->scratch[i]);
+	lrt_strmap_init(&book->holder_index);
+	lrt_strmap_init(&book->request_index);
+	lrt_strmap_init(&book->location_index);
+	lrt_arena_init(&book->arena);
+	book->settled_epoch = -1;
+	if (lrt_product_copy(&book->product, product) != 0)
+		goto nomem;
+	if (book_init_assets(book) != 0)
+		goto nomem;
+	if (product->model == LRT_MODEL_ERC4626) {
+		mpz_ui_pow_ui(book->virtual_shares, 10, product->offset);
+		mpz_set_ui(book->virtual_assets, 1);
+	}
+	mpz_ui_pow_ui(book->share_unit, 10, lrt_product_share_decimals(product));
+	lrt_amount_max(book->amount_max);
+	if (book_location(book, "buffer", true) != LOCATION_BUFFER
+	    || book_location(book, "claimable", true) != LOCATION_CLAIMABLE)
+		goto nomem;
+	*out = book;
+	return 0;
+nomem:
+	lrt_book_free(book);
+	lrt_error_set("out of memory creating a book");
+	return LRT_ENOMEM;
+}
+
+static void book_clear_epoch_lists(lrt_book *book)
+{
+	size_t i;
+
+	for (i = 0; i < book->rejected.count; i++) {
+		free(book->rejected.items[i].id);
+		free(book->rejected.items[i].reason);
+	}
+	book->rejected.count = 0;
+	book->rewards.count = 0;
+	book->slashes.count = 0;
+	book->accepted.count = 0;
+}
+
+void lrt_book_free(lrt_book *book)
+{
+	size_t i;
+
+	if (book == NULL)
+		return;
+	book_clear_epoch_lists(book);
+	free(book->rejected.items);
+	for (i = 0; i < book->rewards.capacity; i++)
+		flow_clear(&book->rewards.items[i]);
+	free(book->rewards.items);
+	for (i = 0; i < book->slashes.capacity; i++)
+		flow_clear(&book->slashes.items[i]);
+	free(book->slashes.items);
+	for (i = 0; i < book->accepted.capacity; i++)
+		mpz_clear(book->accepted.items[i]);
+	free(book->accepted.items);
+	for (i = 0; i < book->holders.capacity; i++)
+		holder_clear(&book->holders.items[i]);
+	free(book->holders.items);
+	for (i = 0; i < book->requests.capacity; i++)
+		request_clear(&book->requests.items[i]);
+	free(book->requests.items);
+	free(book->queue.items);
+	free(book->locations.items);
+	for (i = 0; i < book->position_capacity * book->product.asset_count; i++)
+		mpz_clear(book->positions[i]);
+	free(book->positions);
+	if (book->assets != NULL) {
+		for (i = 0; i < book->product.asset_count; i++) {
+			mpq_clear(book->assets[i].price);
+			mpz_clear(book->assets[i].value_numerator);
+			mpz_clear(book->assets[i].value_denominator);
+		}
+		free(book->assets);
+	}
+	lrt_strmap_clear(&book->holder_index);
+	lrt_strmap_clear(&book->request_index);
+	lrt_strmap_clear(&book->location_index);
+	lrt_arena_clear(&book->arena);
+	for (i = 0; i < 4; i++)
+		mpz_clear(book->scratch[i]);
+	mpz_clear(book->virtual_shares);
+	mpz_clear(book->virtual_assets);
+	mpz_clear(book->share_unit);
+	mpz_clear(book->amount_max);
+	mpz_clear(book->total_assets);
+	mpz_clear(book->total_shares);
+	mpz_clear(book->deferred);
+	mpz_clear(book->settled_assets);
+	mpz_clear(book->settled_shares);
+	lrt_product_clear(&book->product);
+	free(book);
+}
+
+void lrt_book_set_journal(lrt_book *book, lrt_journal_fn sink, void *context)
+{
+	book->journal = sink;
+	book->journal_context = context;
+}
+
+const lrt_product *lrt_book_product(const lrt_book *book)
+{
+	return &book->product;
+}
+
+int64_t lrt_book_settled_epoch(const lrt_book *book)
+{
+	return book->settled_epoch;
+}
+
+int lrt_book_begin_epoch(lrt_book *book, int64_t epoch)
+{
+	if (book->epoch_open || epoch != book->settled_epoch + 1) {
+		lrt_error_set("epoch %lld cannot open: epoch %lld is %s",
+			      (long long)epoch,
+			      (long long)(book->epoch_open ? book->settled_epoch + 1
+							   : book->settled_epoch),
+			      book->epoch_open ? "open" : "the last settled");
+		return LRT_ESTATE;
+	}
+	book_clear_epoch_lists(book);
+	book->epoch_open = true;
+	return 0;
+}
+
+/* ---- conversions (SPEC sections 1 and 2) -------------------------------- */
+
+void book_value(mpz_t out, const lrt_book *book, int asset, const mpz_t quantity)
+{
+	const asset_state *state = &book->assets[asset];
+
+	if (state->value_is_identity) {
+		mpz_set(out, quantity);
+	} else if (!state->has_price) {
+		mpz_set_ui(out, 0);
+	} else {
+		mpz_mul(out, quantity, state->value_numerator);
+		mpz_fdiv_q(out, out, state->value_denominator);
+	}
+}
+
+bool book_to_shares(mpz_t out, const lrt_book *book, const mpz_t value)
+{
+	mpz_t denominator;
+
+	if (book->product.model == LRT_MODEL_PLAIN) {
+		if (mpz_sgn(book->total_shares) == 0) {
+			mpz_set(out, value);
+			return true;
+		}
+		if (mpz_sgn(book->total_assets) == 0)
+			return false;
+	}
+	mpz_init(denominator);
+	mpz_add(denominator, book->total_assets, book->virtual_assets);
+	mpz_add(out, book->total_shares, book->virtual_shares);
+	mpz_mul(out, out, value);
+	mpz_fdiv_q(out, out, denominator);
+	mpz_clear(denominator);
+	return true;
+}
+
+void book_to_assets(mpz_t out, const lrt_book *book, const mpz_t shares_in,
+		    const mpz_t assets, const mpz_t shares)
+{
+	mpz_t denominator;
+
+	mpz_init(denominator);
+	mpz_add(denominator, shares, book->virtual_shares);
+	if (mpz_sgn(denominator) == 0) {
+		mpz_set_ui(out, 0);
+	} else {
+		mpz_add(out, assets, book->virtual_assets);
+		mpz_mul(out, out, shares_in);
+		mpz_fdiv_q(out, out, denominator);
+	}
+	mpz_clear(denominator);
+}
+
+void book_rate(mpz_t out, const lrt_book *book, const mpz_t assets,
+	       const mpz_t shares)
+{
+	book_to_assets(out, book, book->share_unit, assets, shares);
+}
+
+/* ---- names ------------------------------------------------------------- */
+
+int64_t book_holder(lrt_book *book, const char *name, bool create)
+{
+	int64_t found = lrt_strmap_find(&book->holder_index, name);
+	holder *h;
+
+	if (found >= 0 || !create)
+		return found;
+	if (book->holders.count >= UINT32_MAX)
+		goto nomem;
+	VECTOR_RESERVE(book->holders, holder_init, goto nomem);
+	h = &book->holders.items[book->holders.count];
+	h->name = lrt_arena_strndup(&book->arena, name, strlen(name));
+	if (h->name == NULL)
+		goto nomem;
+	if (lrt_strmap_insert(&book->holder_index, h->name,
+			      (uint32_t)book->holders.count) != 0)
+		goto nomem;
+	mpz_set_ui(h->shares, 0);
+	return (int64_t)book->holders.count++;
+nomem:
+	lrt_error_set("out of memory adding holder %s", name);
+	return LRT_ENOMEM - 1;
+}
+
+static int book_grow_positions(lrt_book *book, size_t locations)
+{
+	size_t assets = book->product.asset_count;
+	size_t capacity = book->position_capacity ? book->position_capacity : 4;
+	mpz_t *positions;
+	size_t i;
+
+	while (capacity < locations)
+		capacity *= 2;
+	if (capacity == book->position_capacity)
+		return 0;
+	positions = realloc(book->positions, capacity * assets * sizeof(*positions));
+	if (positions == NULL)
+		return LRT_ENOMEM;
+	for (i = book->position_capacity * assets; i < capacity * assets; i++)
+		mpz_init(positions[i]);
+	book->positions = positions;
+	book->position_capacity = capacity;
+	return 0;
+}
+
+int64_t book_location(lrt_book *book, const char *name, bool create)
+{
+	int64_t found = lrt_strmap_find(&book->location_index, name);
+	char *copy;
+
+	if (found >= 0 || !create)
+		return found;
+	VECTOR_RESERVE(book->locations, nothing_init, goto nomem);
+	if (book_grow_positions(book, book->locations.count + 1) != 0)
+		goto nomem;
+	copy = lrt_arena_strndup(&book->arena, name, strlen(name));
+	if (copy == NULL || lrt_strmap_insert(&book->location_index, copy,
+					      (uint32_t)book->locations.count) != 0)
+		goto nomem;
+	book->locations.items[book->locations.count] = copy;
+	return (int64_t)book->locations.count++;
+nomem:
+	lrt_error_set("out of memory adding location %s", name);
+	return LRT_ENOMEM - 1;
+}
+
+/* ---- journal and rejections ---------------------------------------------- */
+
+uint64_t book_journal_entry(lrt_book *book)
+{
+	return ++book->next_entry;
+}
+
+void book_journal(lrt_book *book, uint64_t entry, const char *event_id,
+		  const char *step, int ledger, lrt_account_kind kind,
+		  const char *name, const mpz_t amount, int sign)
+{
+	lrt_journal_line line;
+	mpz_t signed_amount;
+
+	if (book->journal == NULL || mpz_sgn(amount) == 0)
+		return;
+	mpz_init(signed_amount);
+	if (sign < 0)
+		mpz_neg(signed_amount, amount);
+	else
+		mpz_set(signed_amount, amount);
+	line.entry = entry;
+	line.epoch = book->settled_epoch + 1;
+	line.event_id = event_id;
+	line.step = step;
+	line.ledger = ledger;
+	line.kind = kind;
+	line.name = name;
+	line.amount = (const mpz_t *)&signed_amount;
+	book->journal(book->journal_context, &line);
+	mpz_clear(signed_amount);
+}
+
+int book_reject(lrt_book *book, const char *event_id)
+{
+	lrt_rejection *r;
+
+	VECTOR_RESERVE(book->rejected, nothing_init, goto nomem);
+	r = &book->rejected.items[book->rejected.count];
+	r->id = strdup(event_id);
+	r->reason = strdup(lrt_error_last());
+	if (r->id == NULL || r->reason == NULL) {
+		free(r->id);
+		free(r->reason);
+		goto nomem;
+	}
+	book->rejected.count++;
+	return LRT_EREJECT;
+nomem:
+	lrt_error_set("out of memory recording the rejection of %s", event_id);
+	return LRT_ENOMEM;
+}
+
+/* Used by apply.c and settle.c through these wrappers, so that the vector
+ * macros stay in this file. */
+int book_push_flow(lrt_book *book, bool reward, int asset, const mpz_t amount)
+{
+	flow *f;
+
+	if (reward) {
+		VECTOR_RESERVE(book->rewards, flow_init, goto nomem);
+		f = &book->rewards.items[book->rewards.count++];
+	} else {
+		VECTOR_RESERVE(book->slashes, flow_init, goto nomem);
+		f = &book->slashes.items[book->slashes.count++];
+	}
+	f->asset = asset;
+	mpz_set(f->amount, amount);
+	return 0;
+nomem:
+	lrt_error_set("out of memory");
+	return LRT_ENOMEM;
+}
+
+int book_push_accepted(lrt_book *book, const mpz_t rate)
+{
+	VECTOR_RESERVE(book->accepted, rate_init, goto nomem);
+	mpz_set(book->accepted.items[book->accepted.count++], rate);
+	return 0;
+nomem:
+	lrt_error_set("out of memory");
+	return LRT_ENOMEM;
+}
+
+int64_t book_push_request(lrt_book *book, const char *id, const char *holder_name)
+{
+	request *r;
+	uint32_t index;
+
+	if (book->requests.count >= UINT32_MAX)
+		goto nomem;
+	VECTOR_RESERVE(book->requests, request_init, goto nomem);
+	VECTOR_RESERVE(book->queue, nothing_init, goto nomem);
+	index = (uint32_t)book->requests.count;
+	r = &book->requests.items[index];
+	r->id = lrt_arena_strndup(&book->arena, id, strlen(id));
+	r->holder = lrt_arena_strndup(&book->arena, holder_name, strlen(holder_name));
+	if (r->id == NULL || r->holder == NULL
+	    || lrt_strmap_insert(&book->request_index, r->id, index) != 0)
+		goto nomem;
+	r->state = REQUEST_QUEUED;
+	book->requests.count++;
+	book->queue.items[book->queue.count++] = index;
+	return index;
+nomem:
+	lrt_error_set("out of memory queueing request %s", id);
+	return LRT_ENOMEM - 1;
+}
+
+/* ---- readers ------------------------------------------------------------ */
+
+void lrt_book_total_assets(mpz_t out, const lrt_book *book)
+{
+	mpz_set(out, book->total_assets);
+}
+
+void lrt_book_total_shares(mpz_t out, const lrt_book *book)
+{
+	mpz_set(out, book->total_shares);
+}
+
+void lrt_book_deferred(mpz_t out, const lrt_book *book)
+{
+	mpz_set(out, book->deferred);
+}
+
+void lrt_book_rate(mpz_t out, const lrt_book *book)
+{
+	book_rate(out, book, book->total_assets, book->total_shares);
+}
+
+void lrt_book_holder_shares(mpz_t out, const lrt_book *book, const char *name)
+{
+	int64_t index = lrt_strmap_find(&book->holder_index, name);
+
+	if (index < 0)
+		mpz_set_ui(out, 0);
+	else
+		mpz_set(out, book->holders.items[index].shares);
+}
+
+void lrt_book_position(mpz_t out, const lrt_book *book, const char *asset,
+		       const char *location)
+{
+	int a = lrt_product_asset_index(&book->product, asset);
+	int64_t l = lrt_strmap_find(&book->location_index, location);
+
+	if (a < 0 || l < 0)
+		mpz_set_ui(out, 0);
+	else
+		mpz_set(out, *book_position(book, a, (size_t)l));
+}
+
+static int compare_holder_names(const void *left, const void *right)
+{
+	const holder *const *a = left;
+	const holder *const *b = right;
+
+	return strcmp((*a)->name, (*b)->name);
+}
+
+int lrt_book_each_holder(const lrt_book *book, bool sorted, lrt_holder_fn fn,
+			 void *context)
+{
+	const holder **order;
+	size_t i, count = 0;
+	int rc = 0;
+
+	order = malloc((book->holders.count + 1) * sizeof(*order));
+	if (order == NULL) {
+		lrt_error_set("out of memory listing holders");
+		return LRT_ENOMEM;
+	}
+	for (i = 0; i < book->holders.count; i++)
+		if (mpz_sgn(book->holders.items[i].shares) != 0)
+			order[count++] = &book->holders.items[i];
+	if (sorted)
+		qsort(order, count, sizeof(*order), compare_holder_names);
+	for (i = 0; i < count && rc == 0; i++)
+		rc = fn(context, order[i]->name, order[i]->shares);
+	free(order);
+	return rc;
+}
+
+int lrt_book_each_position(const lrt_book *book, lrt_position_fn fn,
+			   void *context)
+{
+	size_t l, a;
+	int rc;
+
+	for (l = 0; l < book->locations.count; l++)
+		for (a = 0; a < book->product.asset_count; a++) {
+			const mpz_t *amount = book_position(book, (int)a, l);
+
+			if (mpz_sgn(*amount) == 0)
+				continue;
+			rc = fn(context, book->product.assets[a].symbol,
+				book->locations.items[l], *amount);
+			if (rc != 0)
+				return rc;
+		}
+	return 0;
+}
+
+int lrt_book_each_queued(const lrt_book *book, lrt_request_fn fn, void *context)
+{
+	size_t i;
+	int rc;
+
+	for (i = book->queue_head; i < book->queue.count; i++) {
+		const request *r = &book->requests.items[book->queue.items[i]];
+		lrt_request_view view;
+
+		LRT_ASSERT(r->state == REQUEST_QUEUED);
+		view.request = r->id;
+		view.holder = r->holder;
+		view.shares = (const mpz_t *)&r->shares;
+		view.cap = (const mpz_t *)&r->cap;
+		view.epoch = r->epoch;
+		rc = fn(context, &view);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}

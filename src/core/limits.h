@@ -1,0 +1,61 @@
+/*
+ * limits.h - every bound of the engine, with its reason.
+ *
+ * Input past a limit is malformed (LRT_EINVAL or LRT_ELIMIT) and says which
+ * limit it met; nothing is silently truncated.
+ */
+#ifndef LRT_CORE_LIMITS_H
+#define LRT_CORE_LIMITS_H
+
+/* Amounts are at most 2^256 - 1 (78 digits); leading zeros are allowed, but
+ * no honest writer needs more characters than this. */
+#define LRT_AMOUNT_CHARS_MAX 256
+
+/* Prices: at most 36 fractional digits (SPEC section 1); the integer part is
+ * bounded like an amount. */
+#define LRT_PRICE_FRACTION_DIGITS_MAX 36
+#define LRT_PRICE_CHARS_MAX (LRT_AMOUNT_CHARS_MAX + 1 + LRT_PRICE_FRACTION_DIGITS_MAX)
+
+/* Bits of the largest storable value: 2^256 - 1 (SPEC section 1). */
+#define LRT_AMOUNT_BITS 256
+
+/* Names: ids, holders, locations, sources, symbols.  A transaction hash with
+ * a log index is ~80 bytes; 512 leaves room without letting one line hold a
+ * megabyte of name. */
+#define LRT_NAME_BYTES_MAX 512
+
+/* One line of JSON Lines input.  Events are a few hundred bytes; a product
+ * with many assets and recipients stays far below this. */
+#define LRT_LINE_BYTES_MAX (1024 * 1024)
+
+/* Assets of one product and fee recipients: a handful in practice. */
+#define LRT_ASSETS_MAX 256
+#define LRT_FEE_RECIPIENTS_MAX 256
+
+/* Decimals of an asset (SPEC section 2) and the erc4626 offset. */
+#define LRT_DECIMALS_MAX 255
+#define LRT_OFFSET_MAX 18
+
+/* Basis points. */
+#define LRT_BPS_DENOMINATOR 10000
+#define LRT_FEE_BPS_MAX 9999
+
+/* max_apr_bps and max_rate_change_bps: non-negative, no upper rule in the
+ * SPEC; bounded so that every product of them fits comfortably. */
+#define LRT_POLICY_BPS_MAX 1000000000u
+
+/* Epochs: numbered from 0.  2^40 epochs of one second is 34,000 years past
+ * genesis; a larger number is a typo, not a date. */
+#define LRT_EPOCH_MAX ((int64_t)1 << 40)
+
+/* Withdrawal delay in epochs. */
+#define LRT_DELAY_EPOCHS_MAX ((int64_t)1 << 40)
+
+/* Unix seconds accepted for times: 0001-01-01 .. 9999-12-31. */
+#define LRT_TIME_MIN INT64_C(-62135596800)
+#define LRT_TIME_MAX INT64_C(253402300799)
+
+/* Seconds in the year of the smoothing cap (SPEC section 5, step 2). */
+#define LRT_SECONDS_PER_YEAR 31536000
+
+#endif

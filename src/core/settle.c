@@ -1,0 +1,435 @@
+/*
+ * settle.c - settling the open epoch, step by step as SPEC section 5 numbers
+ * the steps: value, smoothing, fee, guard, withdrawals, snapshot.
+ *
+ * Steps 1-4 compute into the report only; nothing of the book changes until
+ * the guard has passed, so a guard trip leaves the settled state as it was.
+ * Cost: the positions (assets x locations) plus the requests finalized; never
+ * the number of holders.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/assert.h"
+#include "core/book_internal.h"
+#include "core/limits.h"
+#include "lrt/amount.h"
+#include "lrt/error.h"
+
+void lrt_epoch_report_init(lrt_epoch_report *report)
+{
+	memset(report, 0, sizeof(*report));
+	mpz_init(report->total_assets);
+	mpz_init(report->total_shares);
+	mpz_init(report->rate);
+	mpz_init(report->deferred);
+	mpz_init(report->rewards);
+	mpz_init(report->slashed);
+	mpz_init(report->revaluation);
+	mpz_init(report->recognized);
+	mpz_init(report->fee_value);
+	mpz_init(report->fee_shares);
+	mpz_init(report->buffer);
+	mpz_init(report->claimable);
+	mpz_init(report->rate_before);
+	mpz_init(report->rate_after);
+}
+
+static void report_clear_lists(lrt_epoch_report *report)
+{
+	size_t i;
+
+	for (i = 0; i < report->finalized_count; i++) {
+		free(report->finalized[i].request);
+		mpz_clear(report->finalized[i].shares);
+		mpz_clear(report->finalized[i].payout);
+	}
+	free(report->finalized);
+	for (i = 0; i < report->rejected_count; i++) {
+		free(report->rejected[i].id);
+		free(report->rejected[i].reason);
+	}
+	free(report->rejected);
+	report->finalized = NULL;
+	report->finalized_count = 0;
+	report->rejected = NULL;
+	report->rejected_count = 0;
+}
+
+void lrt_epoch_report_clear(lrt_epoch_report *report)
+{
+	report_clear_lists(report);
+	mpz_clear(report->total_assets);
+	mpz_clear(report->total_shares);
+	mpz_clear(report->rate);
+	mpz_clear(report->deferred);
+	mpz_clear(report->rewards);
+	mpz_clear(report->slashed);
+	mpz_clear(report->revaluation);
+	mpz_clear(report->recognized);
+	mpz_clear(report->fee_value);
+	mpz_clear(report->fee_shares);
+	mpz_clear(report->buffer);
+	mpz_clear(report->claimable);
+	mpz_clear(report->rate_before);
+	mpz_clear(report->rate_after);
+	memset(report, 0, sizeof(*report));
+}
+
+/* Step 1: P, the value of every position outside claimable, each rounded
+ * down on its own; R and L, each event rounded down on its own. */
+static void step_value(const lrt_book *book, mpz_t positions_value,
+		       lrt_epoch_report *report)
+{
+	mpz_t *value = (mpz_t *)&book->scratch[0];
+	size_t l, a, i;
+
+	mpz_set_ui(positions_value, 0);
+	for (l = 0; l < book->locations.count; l++) {
+		if (l == LOCATION_CLAIMABLE)
+			continue;
+		for (a = 0; a < book->product.asset_count; a++) {
+			const mpz_t *amount = book_position(book, (int)a, l);
+
+			if (mpz_sgn(*amount) == 0)
+				continue;
+			book_value(*value, book, (int)a, *amount);
+			mpz_add(positions_value, positions_value, *value);
+		}
+	}
+	mpz_set_ui(report->rewards, 0);
+	for (i = 0; i < book->rewards.count; i++) {
+		book_value(*value, book, book->rewards.items[i].asset,
+			   book->rewards.items[i].amount);
+		mpz_add(report->rewards, report->rewards, *value);
+	}
+	mpz_set_ui(report->slashed, 0);
+	for (i = 0; i < book->slashes.count; i++) {
+		book_value(*value, book, book->slashes.items[i].asset,
+			   book->slashes.items[i].amount);
+		mpz_add(report->slashed, report->slashed, *value);
+	}
+}
+
+/* Step 2: recognized I and the new D from G + D. */
+static void step_smoothing(const lrt_book *book, const mpz_t gain_and_deferred,
+			   mpz_t recognized, mpz_t deferred_after)
+{
+	const lrt_policy *policy = &book->product.policy;
+
+	mpz_set(recognized, gain_and_deferred);
+	if (policy->max_apr_bps > 0 && mpz_sgn(gain_and_deferred) > 0) {
+		mpz_t cap;
+
+		mpz_init(cap);
+		mpz_mul_ui(cap, book->total_assets, policy->max_apr_bps);
+		mpz_mul_ui(cap, cap, (unsigned long)book->product.epoch_seconds);
+		mpz_fdiv_q_ui(cap, cap, LRT_BPS_DENOMINATOR);
+		mpz_fdiv_q_ui(cap, cap, LRT_SECONDS_PER_YEAR);
+		if (mpz_cmp(cap, recognized) < 0)
+			mpz_set(recognized, cap);
+		mpz_clear(cap);
+	}
+	mpz_sub(deferred_after, gain_and_deferred, recognized);
+	LRT_ASSERT(mpz_sgn(deferred_after) >= 0);
+}
+
+/* Step 3: F and FS; assets_after = A1, shares_after = S1. */
+static void step_fee(const lrt_book *book, lrt_epoch_report *report,
+		     mpz_t assets_after, mpz_t shares_after)
+{
+	mpz_t denominator;
+
+	mpz_set_ui(report->fee_value, 0);
+	if (mpz_sgn(report->recognized) > 0) {
+		mpz_mul_ui(report->fee_value, report->recognized,
+			   book->product.policy.fee_bps);
+		mpz_fdiv_q_ui(report->fee_value, report->fee_value,
+			      LRT_BPS_DENOMINATOR);
+	}
+	mpz_add(assets_after, book->total_assets, report->recognized);
+	LRT_ASSERT(mpz_sgn(assets_after) >= 0);
+	mpz_set_ui(report->fee_shares, 0);
+	if (mpz_sgn(report->fee_value) > 0) {
+		mpz_init(denominator);
+		mpz_add(denominator, assets_after, book->virtual_assets);
+		mpz_sub(denominator, denominator, report->fee_value);
+		LRT_ASSERT(mpz_sgn(denominator) > 0);
+		mpz_add(report->fee_shares, book->total_shares, book->virtual_shares);
+		mpz_mul(report->fee_shares, report->fee_shares, report->fee_value);
+		mpz_fdiv_q(report->fee_shares, report->fee_shares, denominator);
+		mpz_clear(denominator);
+	}
+	mpz_add(shares_after, book->total_shares, report->fee_shares);
+}
+
+/* Step 4: true when the epoch may settle. */
+static bool step_guard(const lrt_book *book, lrt_epoch_report *report)
+{
+	const lrt_policy *policy = &book->product.policy;
+	mpz_t change, limit;
+	bool passes = true;
+	size_t i;
+
+	if (policy->max_rate_change_bps == 0 || mpz_sgn(report->rate_before) == 0)
+		return true;
+	mpz_init(change);
+	mpz_init(limit);
+	mpz_sub(change, report->rate_after, report->rate_before);
+	mpz_abs(change, change);
+	mpz_mul_ui(change, change, LRT_BPS_DENOMINATOR);
+	mpz_mul_ui(limit, report->rate_before, policy->max_rate_change_bps);
+	if (mpz_cmp(change, limit) > 0) {
+		passes = false;
+		for (i = 0; i < book->accepted.count; i++)
+			if (mpz_cmp(book->accepted.items[i], report->rate_after) == 0)
+				passes = true;
+	}
+	mpz_clear(change);
+	mpz_clear(limit);
+	if (!passes) {
+		char message[512];
+
+		gmp_snprintf(message, sizeof(message),
+			     "epoch %lld: the rate would move from %Zd to %Zd, "
+			     "more than max_rate_change_bps %u allows; an accept "
+			     "event with rate %Zd lets it pass",
+			     (long long)report->epoch, report->rate_before,
+			     report->rate_after, policy->max_rate_change_bps,
+			     report->rate_after);
+		lrt_error_set("%s", message);
+	}
+	return passes;
+}
+
+static int check_storable(const lrt_book *book, const mpz_t value,
+			  const char *what, int64_t epoch)
+{
+	if (mpz_cmp(value, book->amount_max) <= 0)
+		return 0;
+	lrt_error_set("epoch %lld: %s would exceed 2^256-1", (long long)epoch, what);
+	return LRT_ELIMIT;
+}
+
+/* Mints the fee shares to the recipients: floor(FS * bps / 10000) each, the
+ * remainder to the first. */
+static int distribute_fee(lrt_book *book, const mpz_t fee_shares)
+{
+	const lrt_policy *policy = &book->product.policy;
+	mpz_t part, rest;
+	uint64_t entry;
+	size_t i;
+	int rc = 0;
+
+	if (mpz_sgn(fee_shares) == 0)
+		return 0;
+	mpz_init(part);
+	mpz_init_set(rest, fee_shares);
+	entry = book_journal_entry(book);
+	book_journal(book, entry, NULL, "fee", LRT_LEDGER_SHARES, LRT_ACCOUNT_ISSUED, NULL, fee_shares, -1);
+	for (i = policy->fee_recipient_count; i-- > 0;) {
+		const char *name = policy->fee_recipients[i].holder;
+		int64_t h = book_holder(book, name, true);
+
+		if (h < 0) {
+			rc = LRT_ENOMEM;
+			break;
+		}
+		if (i > 0) {
+			mpz_mul_ui(part, fee_shares, policy->fee_recipients[i].bps);
+			mpz_fdiv_q_ui(part, part, LRT_BPS_DENOMINATOR);
+			mpz_sub(rest, rest, part);
+		} else {
+			mpz_set(part, rest);
+		}
+		mpz_add(book->holders.items[h].shares, book->holders.items[h].shares, part);
+		book_journal(book, entry, NULL, "fee", LRT_LEDGER_SHARES, LRT_ACCOUNT_HOLDER, name, part, +1);
+	}
+	mpz_clear(part);
+	mpz_clear(rest);
+	return rc;
+}
+
+/* Step 5: finalizes the eligible prefix of the queue while the buffer
+ * covers the running sum of payouts, at one batch rate. */
+static int step_withdrawals(lrt_book *book, lrt_epoch_report *report,
+			    const mpz_t assets_after, const mpz_t shares_after)
+{
+	int64_t epoch = report->epoch, delay = book->product.policy.delay_epochs;
+	mpz_t *buffer = book_position(book, ASSET_UNDERLYING, LOCATION_BUFFER);
+	mpz_t *claimable = book_position(book, ASSET_UNDERLYING, LOCATION_CLAIMABLE);
+	mpz_t payout, paid, denominator, numerator;
+	size_t end = book->queue_head, i;
+	int rc = 0;
+
+	mpz_init(payout);
+	mpz_init(paid);
+	mpz_init(denominator);
+	mpz_init(numerator);
+	mpz_add(numerator, assets_after, book->virtual_assets);
+	mpz_add(denominator, shares_after, book->virtual_shares);
+	/* the queue is in request-epoch order, so the eligible ones are a prefix */
+	for (; end < book->queue.count; end++) {
+		request *r = &book->requests.items[book->queue.items[end]];
+
+		if (r->epoch > epoch - delay)
+			break;
+		LRT_ASSERT(mpz_sgn(denominator) > 0);
+		mpz_mul(payout, r->shares, numerator);
+		mpz_fdiv_q(payout, payout, denominator);
+		if (mpz_cmp(r->cap, payout) < 0)
+			mpz_set(payout, r->cap);
+		mpz_add(paid, paid, payout);
+		if (mpz_cmp(paid, *buffer) > 0)
+			break;
+		mpz_set(r->payout, payout);
+	}
+	report->finalized = calloc(end - book->queue_head + 1, sizeof(*report->finalized));
+	if (report->finalized == NULL) {
+		rc = LRT_ENOMEM;
+		goto done;
+	}
+	for (i = book->queue_head; i < end; i++) {
+		request *r = &book->requests.items[book->queue.items[i]];
+		lrt_finalized *f = &report->finalized[report->finalized_count];
+		uint64_t entry = book_journal_entry(book);
+
+		f->request = strdup(r->id);
+		if (f->request == NULL) {
+			rc = LRT_ENOMEM;
+			goto done;
+		}
+		mpz_init_set(f->shares, r->shares);
+		mpz_init_set(f->payout, r->payout);
+		report->finalized_count++;
+		r->state = REQUEST_FINALIZED;
+		r->finalized_epoch = epoch;
+		mpz_sub(*buffer, *buffer, r->payout);
+		mpz_add(*claimable, *claimable, r->payout);
+		mpz_sub(book->total_assets, book->total_assets, r->payout);
+		mpz_sub(book->total_shares, book->total_shares, r->shares);
+		book_journal(book, entry, NULL, "finalize", LRT_LEDGER_SHARES, LRT_ACCOUNT_QUEUE, r->id, r->shares, -1);
+		book_journal(book, entry, NULL, "finalize", LRT_LEDGER_SHARES, LRT_ACCOUNT_ISSUED, NULL, r->shares, +1);
+		book_journal(book, entry, NULL, "finalize", ASSET_UNDERLYING, LRT_ACCOUNT_POSITION, "buffer", r->payout, -1);
+		book_journal(book, entry, NULL, "finalize", ASSET_UNDERLYING, LRT_ACCOUNT_POSITION, "claimable", r->payout, +1);
+		book_journal(book, entry, NULL, "finalize", LRT_LEDGER_BOOK, LRT_ACCOUNT_TOTAL_ASSETS, NULL, r->payout, -1);
+		book_journal(book, entry, NULL, "finalize", LRT_LEDGER_BOOK, LRT_ACCOUNT_REDEEMED, NULL, r->payout, +1);
+	}
+	book->queue_head = end;
+	LRT_ASSERT(mpz_sgn(book->total_assets) >= 0 && mpz_sgn(*buffer) >= 0);
+done:
+	if (rc != 0)
+		lrt_error_set("out of memory finalizing epoch %lld", (long long)epoch);
+	mpz_clear(payout);
+	mpz_clear(paid);
+	mpz_clear(denominator);
+	mpz_clear(numerator);
+	return rc;
+}
+
+/* Drops the finished head of the queue once it is most of the array. */
+static void compact_queue(lrt_book *book)
+{
+	size_t live = book->queue.count - book->queue_head;
+
+	if (book->queue_head < 1024 || book->queue_head < live)
+		return;
+	memmove(book->queue.items, book->queue.items + book->queue_head,
+		live * sizeof(*book->queue.items));
+	book->queue.count = live;
+	book->queue_head = 0;
+}
+
+/* Writes the recognition entry: A += I, D := D', against the epoch's gains. */
+static void journal_recognition(lrt_book *book, const mpz_t gain,
+				const mpz_t recognized, const mpz_t deferred_after)
+{
+	uint64_t entry = book_journal_entry(book);
+	mpz_t deferred_change;
+
+	mpz_init(deferred_change);
+	mpz_sub(deferred_change, deferred_after, book->deferred);
+	book_journal(book, entry, NULL, "recognize", LRT_LEDGER_BOOK, LRT_ACCOUNT_TOTAL_ASSETS, NULL, recognized, +1);
+	book_journal(book, entry, NULL, "recognize", LRT_LEDGER_BOOK, LRT_ACCOUNT_DEFERRED, NULL, deferred_change, +1);
+	book_journal(book, entry, NULL, "recognize", LRT_LEDGER_BOOK, LRT_ACCOUNT_GAINS, NULL, gain, -1);
+	mpz_clear(deferred_change);
+}
+
+/* Moves the epoch's rejections into the report. */
+static void take_rejections(lrt_book *book, lrt_epoch_report *report)
+{
+	report->rejected = book->rejected.items;
+	report->rejected_count = book->rejected.count;
+	book->rejected.items = NULL;
+	book->rejected.count = 0;
+	book->rejected.capacity = 0;
+}
+
+int lrt_book_settle(lrt_book *book, lrt_epoch_report *report)
+{
+	mpz_t value, gain, assets_after, shares_after, deferred_after;
+	int64_t epoch = book->settled_epoch + 1;
+	int rc = 0;
+
+	if (!book->epoch_open) {
+		lrt_error_set("no epoch is open to settle");
+		return LRT_ESTATE;
+	}
+	report_clear_lists(report);
+	report->epoch = epoch;
+	mpz_init(value);
+	mpz_init(gain);
+	mpz_init(assets_after);
+	mpz_init(shares_after);
+	mpz_init(deferred_after);
+
+	step_value(book, value, report);                       /* 1 */
+	mpz_sub(gain, value, book->deferred);
+	mpz_sub(gain, gain, book->total_assets);               /* G = P - D - Arun */
+	mpz_sub(report->revaluation, gain, report->rewards);
+	mpz_add(report->revaluation, report->revaluation, report->slashed);
+	mpz_add(value, gain, book->deferred);                  /* G + D */
+	step_smoothing(book, value, report->recognized, deferred_after); /* 2 */
+	step_fee(book, report, assets_after, shares_after);    /* 3 */
+	rc = check_storable(book, assets_after, "total assets", epoch);
+	if (rc == 0)
+		rc = check_storable(book, shares_after, "total shares", epoch);
+	if (rc != 0)
+		goto done;
+	book_rate(report->rate_before, book, book->settled_assets, book->settled_shares);
+	book_rate(report->rate_after, book, assets_after, shares_after);
+	if (!step_guard(book, report)) {                       /* 4 */
+		rc = LRT_EGUARD;
+		goto done;
+	}
+
+	journal_recognition(book, gain, report->recognized, deferred_after);
+	mpz_set(book->total_assets, assets_after);
+	mpz_set(book->total_shares, shares_after);
+	mpz_set(book->deferred, deferred_after);
+	rc = distribute_fee(book, report->fee_shares);
+	if (rc == 0)
+		rc = step_withdrawals(book, report, assets_after, shares_after); /* 5 */
+	if (rc != 0)
+		goto done;
+	compact_queue(book);
+
+	mpz_set(report->total_assets, book->total_assets);     /* 6 */
+	mpz_set(report->total_shares, book->total_shares);
+	mpz_set(report->deferred, book->deferred);
+	book_rate(report->rate, book, book->total_assets, book->total_shares);
+	mpz_set(report->buffer, *book_position(book, ASSET_UNDERLYING, LOCATION_BUFFER));
+	mpz_set(report->claimable, *book_position(book, ASSET_UNDERLYING, LOCATION_CLAIMABLE));
+	take_rejections(book, report);
+	mpz_set(book->settled_assets, book->total_assets);
+	mpz_set(book->settled_shares, book->total_shares);
+	book->settled_epoch = epoch;
+	book->epoch_open = false;
+done:
+	mpz_clear(value);
+	mpz_clear(gain);
+	mpz_clear(assets_after);
+	mpz_clear(shares_after);
+	mpz_clear(deferred_after);
+	return rc;
+}

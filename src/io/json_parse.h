@@ -1,0 +1,28 @@
+/*
+ * json_parse.h - turning parsed JSON (jansson) into products and events,
+ * with every rule of SPEC sections 1-4 that makes input well-formed.
+ *
+ * Errors are LRT_EINVAL with a message "field: what is wrong"; the caller
+ * adds the file and line.
+ */
+#ifndef LRT_IO_JSON_PARSE_H
+#define LRT_IO_JSON_PARSE_H
+
+#include <jansson.h>
+
+#include "core/arena.h"
+#include "lrt/event.h"
+#include "lrt/product.h"
+
+/* A product object into an initialized `out` (validated). */
+int lrt_json_product(lrt_product *out, const json_t *object);
+
+/*
+ * An event object into an initialized `out`; its strings (lower-cased where
+ * they are addresses) are copied into `arena`.  `product` gives the genesis
+ * and epoch length for `time`.
+ */
+int lrt_json_event(lrt_event *out, lrt_arena *arena, const json_t *object,
+		   const lrt_product *product);
+
+#endif
