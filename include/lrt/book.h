@@ -153,12 +153,21 @@ typedef int (*lrt_holder_fn)(void *context, const char *holder,
 typedef int (*lrt_position_fn)(void *context, const char *asset,
 			       const char *location, const mpz_t amount);
 
+typedef enum {
+	LRT_REQUEST_QUEUED,
+	LRT_REQUEST_FINALIZED,   /* payout moved to claimable, not yet claimed */
+	LRT_REQUEST_CLAIMED
+} lrt_request_state;
+
 typedef struct {
-	const char *request;
+	const char *request;     /* the withdraw event's id */
 	const char *holder;
 	const mpz_t *shares;
 	const mpz_t *cap;
-	int64_t epoch;
+	int64_t epoch;           /* the epoch of the request */
+	lrt_request_state state;
+	const mpz_t *payout;     /* 0 until finalized */
+	int64_t finalized_epoch; /* -1 until finalized */
 } lrt_request_view;
 
 typedef int (*lrt_request_fn)(void *context, const lrt_request_view *request);
@@ -177,5 +186,51 @@ int lrt_book_each_position(const lrt_book *book, lrt_position_fn fn,
 
 /* Every request still queued, in queue order. */
 int lrt_book_each_queued(const lrt_book *book, lrt_request_fn fn, void *context);
+
+/* ---- restoring a book from storage, and what changed since -------------------
+ *
+ * The database path keeps only what an epoch needs in memory: it restores
+ * the totals, policy, prices, positions and queue, and then just the holders
+ * and finalized requests that the epoch's events name.  These calls are
+ * allowed while no epoch is open; they change no journal.  After settling,
+ * the changed holders and requests are what must be written back.
+ */
+
+/* A, S and D after `settled_epoch` (which becomes the last settled). */
+int lrt_book_restore_totals(lrt_book *book, int64_t settled_epoch,
+			    const mpz_t total_assets, const mpz_t total_shares,
+			    const mpz_t deferred);
+
+/* The policy in force (as changed by earlier config events). */
+int lrt_book_restore_policy(lrt_book *book, const lrt_policy *policy);
+
+/* An asset's last price (not the underlying's). */
+int lrt_book_restore_price(lrt_book *book, const char *asset, const mpq_t price);
+
+/* A position; locations are added in the order first restored. */
+int lrt_book_restore_position(lrt_book *book, const char *asset,
+			      const char *location, const mpz_t amount);
+
+/* A holder's shares, replacing what the book held for that holder. */
+int lrt_book_restore_holder(lrt_book *book, const char *holder,
+			    const mpz_t shares);
+
+/* True when the book holds the holder (restored or met in an event). */
+bool lrt_book_knows_holder(const lrt_book *book, const char *holder);
+
+/* A request: queued ones join the queue in the order restored; finalized
+ * and claimed ones are kept for claims.  LRT_ESTATE for a known id. */
+int lrt_book_restore_request(lrt_book *book, const lrt_request_view *request);
+
+/* True when the book holds a request of that id. */
+bool lrt_book_knows_request(const lrt_book *book, const char *request);
+
+/* Holders whose shares changed since lrt_book_clear_changes (zeros too),
+ * and requests that were queued, finalized or claimed since. */
+int lrt_book_each_changed_holder(const lrt_book *book, lrt_holder_fn fn,
+				 void *context);
+int lrt_book_each_changed_request(const lrt_book *book, lrt_request_fn fn,
+				  void *context);
+void lrt_book_clear_changes(lrt_book *book);
 
 #endif

@@ -158,7 +158,8 @@ static int apply_deposit(lrt_book *book, const lrt_event *e)
 	mpz_add(book->total_assets, book->total_assets, *value);
 	mpz_add(book->total_shares, book->total_shares, *shares);
 	mpz_add(book->holders.items[h].shares, book->holders.items[h].shares, *shares);
-	if (position_add(book, asset, "buffer", e->amount, +1) != 0)
+	if (position_add(book, asset, "buffer", e->amount, +1) != 0
+	    || book_holder_changed(book, h) != 0)
 		return LRT_ENOMEM;
 	entry = book_journal_entry(book);
 	book_journal(book, entry, e->id, "deposit", LRT_LEDGER_SHARES, LRT_ACCOUNT_HOLDER, e->holder, *shares, +1);
@@ -213,6 +214,8 @@ static int apply_withdraw(lrt_book *book, const lrt_event *e)
 	req->epoch = book->settled_epoch + 1;
 	req->finalized_epoch = -1;
 	mpz_sub(book->holders.items[h].shares, book->holders.items[h].shares, e->amount);
+	if (book_holder_changed(book, h) != 0 || book_request_changed(book, r) != 0)
+		return LRT_ENOMEM;
 	entry = book_journal_entry(book);
 	book_journal(book, entry, e->id, "withdraw", LRT_LEDGER_SHARES, LRT_ACCOUNT_HOLDER, e->holder, e->amount, -1);
 	book_journal(book, entry, e->id, "withdraw", LRT_LEDGER_SHARES, LRT_ACCOUNT_QUEUE, e->id, e->amount, +1);
@@ -235,6 +238,8 @@ static int apply_transfer(lrt_book *book, const lrt_event *e)
 	/* A holder's shares never exceed S, so the sum stays storable. */
 	mpz_sub(book->holders.items[from].shares, book->holders.items[from].shares, e->amount);
 	mpz_add(book->holders.items[to].shares, book->holders.items[to].shares, e->amount);
+	if (book_holder_changed(book, from) != 0 || book_holder_changed(book, to) != 0)
+		return LRT_ENOMEM;
 	entry = book_journal_entry(book);
 	book_journal(book, entry, e->id, "transfer", LRT_LEDGER_SHARES, LRT_ACCOUNT_HOLDER, e->from, e->amount, -1);
 	book_journal(book, entry, e->id, "transfer", LRT_LEDGER_SHARES, LRT_ACCOUNT_HOLDER, e->to, e->amount, +1);
@@ -350,32 +355,38 @@ static int apply_swap(lrt_book *book, const lrt_event *e)
 	return 0;
 }
 
-static int apply_price(lrt_book *book, const lrt_event *e)
+void book_set_price(lrt_book *book, int asset, const mpq_t price)
 {
-	int asset = asset_of(book, e->asset);
-	asset_state *state;
-	unsigned dec_u, dec_a;
+	asset_state *state = &book->assets[asset];
+	unsigned dec_u = book->product.assets[ASSET_UNDERLYING].decimals;
+	unsigned dec_a = book->product.assets[asset].decimals;
 	mpq_t factor;
 
-	if (asset < 0)
-		return LRT_EREJECT;
-	if (asset == ASSET_UNDERLYING)
-		REJECT("the underlying's price is always 1");
-	state = &book->assets[asset];
-	dec_u = book->product.assets[ASSET_UNDERLYING].decimals;
-	dec_a = book->product.assets[asset].decimals;
+	/* value(q) = floor(q * price * 10^dec_u / 10^dec_a): keep the factor
+	 * in lowest terms so every valuation multiplies the smallest numbers */
 	mpq_init(factor);
 	mpz_ui_pow_ui(mpq_numref(factor), 10, dec_u);
 	mpz_ui_pow_ui(mpq_denref(factor), 10, dec_a);
 	mpq_canonicalize(factor);
-	mpq_mul(factor, factor, e->price);
-	mpq_set(state->price, e->price);
+	mpq_mul(factor, factor, price);
+	mpq_set(state->price, price);
 	mpz_set(state->value_numerator, mpq_numref(factor));
 	mpz_set(state->value_denominator, mpq_denref(factor));
 	state->value_is_identity = mpz_cmp_ui(mpq_numref(factor), 1) == 0
 				   && mpz_cmp_ui(mpq_denref(factor), 1) == 0;
 	state->has_price = true;
 	mpq_clear(factor);
+}
+
+static int apply_price(lrt_book *book, const lrt_event *e)
+{
+	int asset = asset_of(book, e->asset);
+
+	if (asset < 0)
+		return LRT_EREJECT;
+	if (asset == ASSET_UNDERLYING)
+		REJECT("the underlying's price is always 1");
+	book_set_price(book, asset, e->price);
 	return 0;
 }
 
@@ -389,13 +400,15 @@ static int apply_claim(lrt_book *book, const lrt_event *e)
 	if (index < 0)
 		REJECT("no request %s", e->request);
 	r = &book->requests.items[index];
-	if (r->state == REQUEST_QUEUED)
+	if (r->state == LRT_REQUEST_QUEUED)
 		REJECT("request %s is not finalized", e->request);
-	if (r->state == REQUEST_CLAIMED)
+	if (r->state == LRT_REQUEST_CLAIMED)
 		REJECT("request %s is already claimed", e->request);
 	LRT_ASSERT(mpz_cmp(*claimable, r->payout) >= 0);
 	mpz_sub(*claimable, *claimable, r->payout);
-	r->state = REQUEST_CLAIMED;
+	r->state = LRT_REQUEST_CLAIMED;
+	if (book_request_changed(book, index) != 0)
+		return LRT_ENOMEM;
 	entry = book_journal_entry(book);
 	book_journal(book, entry, e->id, "claim", ASSET_UNDERLYING, LRT_ACCOUNT_POSITION, "claimable", r->payout, -1);
 	book_journal(book, entry, e->id, "claim", ASSET_UNDERLYING, LRT_ACCOUNT_CLAIMS, NULL, r->payout, +1);

@@ -29,7 +29,12 @@
 		}                                                            \
 	} while (0)
 
-static void holder_init(holder *h) { h->name = NULL; mpz_init(h->shares); }
+static void holder_init(holder *h)
+{
+	h->name = NULL;
+	h->changed = false;
+	mpz_init(h->shares);
+}
 static void holder_clear(holder *h) { mpz_clear(h->shares); }
 
 static void request_init(request *r)
@@ -167,6 +172,8 @@ void lrt_book_free(lrt_book *book)
 		request_clear(&book->requests.items[i]);
 	free(book->requests.items);
 	free(book->queue.items);
+	free(book->changed_holders.items);
+	free(book->changed_requests.items);
 	free(book->locations.items);
 	for (i = 0; i < book->position_capacity * book->product.asset_count; i++)
 		mpz_clear(book->positions[i]);
@@ -309,6 +316,7 @@ int64_t book_holder(lrt_book *book, const char *name, bool create)
 			      (uint32_t)book->holders.count) != 0)
 		goto nomem;
 	mpz_set_ui(h->shares, 0);
+	h->changed = false;
 	return (int64_t)book->holders.count++;
 nomem:
 	lrt_error_set("out of memory adding holder %s", name);
@@ -457,7 +465,9 @@ int64_t book_push_request(lrt_book *book, const char *id, const char *holder_nam
 	if (r->id == NULL || r->holder == NULL
 	    || lrt_strmap_insert(&book->request_index, r->id, index) != 0)
 		goto nomem;
-	r->state = REQUEST_QUEUED;
+	r->state = LRT_REQUEST_QUEUED;
+	r->changed = false;
+	r->finalized_epoch = -1;
 	book->requests.count++;
 	book->queue.items[book->queue.count++] = index;
 	return index;
@@ -561,24 +571,108 @@ int lrt_book_each_position(const lrt_book *book, lrt_position_fn fn,
 	return 0;
 }
 
+static void request_view(lrt_request_view *view, const request *r)
+{
+	view->request = r->id;
+	view->holder = r->holder;
+	view->shares = (const mpz_t *)&r->shares;
+	view->cap = (const mpz_t *)&r->cap;
+	view->epoch = r->epoch;
+	view->state = r->state;
+	view->payout = (const mpz_t *)&r->payout;
+	view->finalized_epoch = r->finalized_epoch;
+}
+
 int lrt_book_each_queued(const lrt_book *book, lrt_request_fn fn, void *context)
 {
+	lrt_request_view view;
 	size_t i;
 	int rc;
 
 	for (i = book->queue_head; i < book->queue.count; i++) {
 		const request *r = &book->requests.items[book->queue.items[i]];
-		lrt_request_view view;
 
-		LRT_ASSERT(r->state == REQUEST_QUEUED);
-		view.request = r->id;
-		view.holder = r->holder;
-		view.shares = (const mpz_t *)&r->shares;
-		view.cap = (const mpz_t *)&r->cap;
-		view.epoch = r->epoch;
+		LRT_ASSERT(r->state == LRT_REQUEST_QUEUED);
+		request_view(&view, r);
 		rc = fn(context, &view);
 		if (rc != 0)
 			return rc;
 	}
 	return 0;
+}
+
+/* ---- changes ------------------------------------------------------------------ */
+
+int book_holder_changed(lrt_book *book, int64_t holder_index)
+{
+	holder *h = &book->holders.items[holder_index];
+
+	if (h->changed)
+		return 0;
+	VECTOR_RESERVE(book->changed_holders, nothing_init, goto nomem);
+	book->changed_holders.items[book->changed_holders.count++] = (uint32_t)holder_index;
+	h->changed = true;
+	return 0;
+nomem:
+	lrt_error_set("out of memory");
+	return LRT_ENOMEM;
+}
+
+int book_request_changed(lrt_book *book, int64_t request_index)
+{
+	request *r = &book->requests.items[request_index];
+
+	if (r->changed)
+		return 0;
+	VECTOR_RESERVE(book->changed_requests, nothing_init, goto nomem);
+	book->changed_requests.items[book->changed_requests.count++] = (uint32_t)request_index;
+	r->changed = true;
+	return 0;
+nomem:
+	lrt_error_set("out of memory");
+	return LRT_ENOMEM;
+}
+
+int lrt_book_each_changed_holder(const lrt_book *book, lrt_holder_fn fn,
+				 void *context)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < book->changed_holders.count; i++) {
+		const holder *h = &book->holders.items[book->changed_holders.items[i]];
+
+		rc = fn(context, h->name, h->shares);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int lrt_book_each_changed_request(const lrt_book *book, lrt_request_fn fn,
+				  void *context)
+{
+	lrt_request_view view;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < book->changed_requests.count; i++) {
+		request_view(&view, &book->requests.items[book->changed_requests.items[i]]);
+		rc = fn(context, &view);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+void lrt_book_clear_changes(lrt_book *book)
+{
+	size_t i;
+
+	for (i = 0; i < book->changed_holders.count; i++)
+		book->holders.items[book->changed_holders.items[i]].changed = false;
+	for (i = 0; i < book->changed_requests.count; i++)
+		book->requests.items[book->changed_requests.items[i]].changed = false;
+	book->changed_holders.count = 0;
+	book->changed_requests.count = 0;
 }

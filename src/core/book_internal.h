@@ -31,9 +31,9 @@ typedef struct {
 typedef struct {
 	char *name;             /* in the book's arena */
 	mpz_t shares;
+	bool changed;           /* listed in changed_holders */
 } holder;
 
-typedef enum { REQUEST_QUEUED, REQUEST_FINALIZED, REQUEST_CLAIMED } request_state;
 
 typedef struct {
 	char *id;               /* the withdraw event's id, in the arena */
@@ -43,7 +43,8 @@ typedef struct {
 	mpz_t payout;           /* set at finalization */
 	int64_t epoch;          /* the request's epoch */
 	int64_t finalized_epoch;
-	request_state state;
+	lrt_request_state state;
+	bool changed;           /* listed in changed_requests */
 } request;
 
 /* A reward or slash applied in the open epoch, valued at settlement. */
@@ -78,6 +79,9 @@ struct lrt_book {
 	lrt_strmap request_index;
 	LRT_VECTOR(uint32_t) queue;     /* request indexes; queue_head.. queued */
 	size_t queue_head;
+
+	LRT_VECTOR(uint32_t) changed_holders;   /* since lrt_book_clear_changes */
+	LRT_VECTOR(uint32_t) changed_requests;
 
 	LRT_VECTOR(char *) locations;   /* names in the arena */
 	lrt_strmap location_index;
@@ -143,6 +147,13 @@ int book_push_accepted(lrt_book *book, const mpz_t rate);
 
 /* Adds a queued request at the end of the queue; its index, or below -1. */
 int64_t book_push_request(lrt_book *book, const char *id, const char *holder_name);
+
+/* Marks a holder or request as changed (for writing back); LRT_ENOMEM. */
+int book_holder_changed(lrt_book *book, int64_t holder_index);
+int book_request_changed(lrt_book *book, int64_t request_index);
+
+/* Sets an asset's price and its valuation factor (apply.c). */
+void book_set_price(lrt_book *book, int asset, const mpq_t price);
 
 /* Records the rejection of `event_id` with the current error message. */
 int book_reject(lrt_book *book, const char *event_id);

@@ -243,6 +243,10 @@ static int distribute_fee(lrt_book *book, const mpz_t fee_shares)
 			mpz_set(part, rest);
 		}
 		mpz_add(book->holders.items[h].shares, book->holders.items[h].shares, part);
+		if (book_holder_changed(book, h) != 0) {
+			rc = LRT_ENOMEM;
+			break;
+		}
 		book_journal(book, entry, NULL, "fee", LRT_LEDGER_SHARES, LRT_ACCOUNT_HOLDER, name, part, +1);
 	}
 	mpz_clear(part);
@@ -302,8 +306,12 @@ static int step_withdrawals(lrt_book *book, lrt_epoch_report *report,
 		mpz_init_set(f->shares, r->shares);
 		mpz_init_set(f->payout, r->payout);
 		report->finalized_count++;
-		r->state = REQUEST_FINALIZED;
+		r->state = LRT_REQUEST_FINALIZED;
 		r->finalized_epoch = epoch;
+		if (book_request_changed(book, book->queue.items[i]) != 0) {
+			rc = LRT_ENOMEM;
+			goto done;
+		}
 		mpz_sub(*buffer, *buffer, r->payout);
 		mpz_add(*claimable, *claimable, r->payout);
 		mpz_sub(book->total_assets, book->total_assets, r->payout);

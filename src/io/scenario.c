@@ -23,8 +23,9 @@
 struct lrt_scenario {
 	lrt_product product;
 	lrt_arena arena;        /* every string of every event */
-	lrt_event *events;      /* apply order */
-	size_t *lines;          /* the input line of each event */
+	lrt_event *events;      /* input order */
+	uint32_t *order;        /* apply order: indexes into events */
+	size_t *lines;          /* the input line of each event, input order */
 	size_t count;
 	int64_t last_epoch;
 };
@@ -148,6 +149,10 @@ static int read_event(lrt_scenario *s, reader *r, const char *text,
 	int64_t earlier;
 	int rc;
 
+	if (s->count >= UINT32_MAX) {
+		lrt_error_set("more than %u events in one scenario", UINT32_MAX - 1);
+		return LRT_ELIMIT;
+	}
 	if (s->count == r->capacity && grow(s, r) != 0)
 		return LRT_ENOMEM;
 	object = load_line(text, length);
@@ -205,16 +210,18 @@ static int compare_epoch_input(const void *left, const void *right)
 }
 
 /* Puts the events in apply order: by epoch; within an epoch by seq when
- * every event of it has one (ties in input order), else in input order. */
+ * every event of it has one (ties in input order), else in input order.
+ * Only indexes move: an event is large, and a million of them would double
+ * the peak memory if they were copied. */
 static int sort_events(lrt_scenario *s, const reader *r)
 {
 	order_key *keys = malloc((s->count + 1) * sizeof(*keys));
-	lrt_event *events = malloc((s->count + 1) * sizeof(*events));
-	size_t *lines = malloc((s->count + 1) * sizeof(*lines));
 	size_t i, start, end;
 
-	if (keys == NULL || events == NULL || lines == NULL) {
-		free(keys), free(events), free(lines);
+	s->order = malloc((s->count + 1) * sizeof(*s->order));
+	s->lines = malloc((s->count + 1) * sizeof(*s->lines));
+	if (keys == NULL || s->order == NULL || s->lines == NULL) {
+		free(keys);
 		return LRT_ENOMEM;
 	}
 	for (i = 0; i < s->count; i++) {
@@ -222,6 +229,7 @@ static int sort_events(lrt_scenario *s, const reader *r)
 		keys[i].seq = s->events[i].seq;
 		keys[i].input = i;
 		keys[i].by_seq = false;
+		s->lines[i] = r->sources[i].line;
 	}
 	qsort(keys, s->count, sizeof(*keys), compare_epoch_input);
 	for (start = 0; start < s->count; start = end) {
@@ -235,15 +243,9 @@ static int sort_events(lrt_scenario *s, const reader *r)
 			keys[i].by_seq = true;
 		qsort(keys + start, end - start, sizeof(*keys), compare_order);
 	}
-	/* an lrt_event's GMP members may be moved bytewise: none points to itself */
-	for (i = 0; i < s->count; i++) {
-		events[i] = s->events[keys[i].input];
-		lines[i] = r->sources[keys[i].input].line;
-	}
-	free(s->events);
-	s->events = events;
-	s->lines = lines;
-	s->last_epoch = s->count > 0 ? events[s->count - 1].epoch : -1;
+	for (i = 0; i < s->count; i++)
+		s->order[i] = (uint32_t)keys[i].input;
+	s->last_epoch = s->count > 0 ? keys[s->count - 1].epoch : -1;
 	free(keys);
 	return 0;
 }
@@ -334,6 +336,7 @@ void lrt_scenario_free(lrt_scenario *s)
 	for (i = 0; i < s->count; i++)
 		lrt_event_clear(&s->events[i]);
 	free(s->events);
+	free(s->order);
 	free(s->lines);
 	lrt_arena_clear(&s->arena);
 	lrt_product_clear(&s->product);
@@ -352,12 +355,12 @@ size_t lrt_scenario_event_count(const lrt_scenario *s)
 
 const lrt_event *lrt_scenario_event(const lrt_scenario *s, size_t i)
 {
-	return i < s->count ? &s->events[i] : NULL;
+	return i < s->count ? &s->events[s->order[i]] : NULL;
 }
 
 size_t lrt_scenario_event_line(const lrt_scenario *s, size_t i)
 {
-	return i < s->count ? s->lines[i] : 0;
+	return i < s->count ? s->lines[s->order[i]] : 0;
 }
 
 int64_t lrt_scenario_last_epoch(const lrt_scenario *s)
@@ -382,8 +385,9 @@ int lrt_scenario_run(const lrt_scenario *s, lrt_book *book,
 	lrt_epoch_report_init(&report);
 	for (epoch = 0; epoch <= s->last_epoch && rc == 0; epoch++) {
 		rc = lrt_book_begin_epoch(book, epoch);
-		for (; rc == 0 && next < s->count && s->events[next].epoch == epoch; next++) {
-			rc = lrt_book_apply(book, &s->events[next]);
+		for (; rc == 0 && next < s->count
+		       && s->events[s->order[next]].epoch == epoch; next++) {
+			rc = lrt_book_apply(book, &s->events[s->order[next]]);
 			if (rc == LRT_EREJECT)
 				rc = 0;
 		}

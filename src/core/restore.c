@@ -1,0 +1,163 @@
+/*
+ * restore.c - putting stored state back into a book (see "restoring a book
+ * from storage" in include/lrt/book.h), for the database path.
+ *
+ * Only allowed between epochs; nothing here writes the journal, because the
+ * state restored was journaled when it was first made.
+ */
+#include <string.h>
+
+#include "core/book_internal.h"
+#include "lrt/amount.h"
+#include "lrt/error.h"
+
+static int between_epochs(const lrt_book *book, const char *what)
+{
+	if (!book->epoch_open)
+		return 0;
+	lrt_error_set("cannot restore %s while epoch %lld is open", what,
+		      (long long)(book->settled_epoch + 1));
+	return LRT_ESTATE;
+}
+
+static int storable(const mpz_t value, const char *what)
+{
+	if (lrt_amount_fits(value))
+		return 0;
+	lrt_error_set("%s: out of range 0..2^256-1", what);
+	return LRT_EINVAL;
+}
+
+int lrt_book_restore_totals(lrt_book *book, int64_t settled_epoch,
+			    const mpz_t total_assets, const mpz_t total_shares,
+			    const mpz_t deferred)
+{
+	int rc = between_epochs(book, "totals");
+
+	if (rc == 0)
+		rc = storable(total_assets, "total assets");
+	if (rc == 0)
+		rc = storable(total_shares, "total shares");
+	if (rc == 0)
+		rc = storable(deferred, "deferred");
+	if (rc == 0 && settled_epoch < -1) {
+		lrt_error_set("settled epoch %lld is out of range", (long long)settled_epoch);
+		rc = LRT_EINVAL;
+	}
+	if (rc != 0)
+		return rc;
+	mpz_set(book->total_assets, total_assets);
+	mpz_set(book->total_shares, total_shares);
+	mpz_set(book->deferred, deferred);
+	mpz_set(book->settled_assets, total_assets);
+	mpz_set(book->settled_shares, total_shares);
+	book->settled_epoch = settled_epoch;
+	return 0;
+}
+
+int lrt_book_restore_policy(lrt_book *book, const lrt_policy *policy)
+{
+	int rc = between_epochs(book, "the policy");
+
+	if (rc == 0)
+		rc = lrt_policy_validate(policy);
+	if (rc == 0)
+		rc = lrt_policy_copy(&book->product.policy, policy);
+	return rc;
+}
+
+int lrt_book_restore_price(lrt_book *book, const char *asset, const mpq_t price)
+{
+	int a = lrt_product_asset_index(&book->product, asset);
+	int rc = between_epochs(book, "a price");
+
+	if (rc != 0)
+		return rc;
+	if (a <= ASSET_UNDERLYING || mpq_sgn(price) < 0) {
+		lrt_error_set(a < 0 ? "unknown asset %s" : "no price can be restored for %s",
+			      asset);
+		return LRT_EINVAL;
+	}
+	book_set_price(book, a, price);
+	return 0;
+}
+
+int lrt_book_restore_position(lrt_book *book, const char *asset,
+			      const char *location, const mpz_t amount)
+{
+	int a = lrt_product_asset_index(&book->product, asset);
+	int64_t l;
+	int rc = between_epochs(book, "a position");
+
+	if (rc == 0)
+		rc = storable(amount, "position");
+	if (rc != 0)
+		return rc;
+	if (a < 0) {
+		lrt_error_set("unknown asset %s", asset);
+		return LRT_EINVAL;
+	}
+	l = book_location(book, location, true);
+	if (l < 0)
+		return LRT_ENOMEM;
+	mpz_set(*book_position(book, a, (size_t)l), amount);
+	return 0;
+}
+
+int lrt_book_restore_holder(lrt_book *book, const char *holder_name,
+			    const mpz_t shares)
+{
+	int64_t h;
+	int rc = between_epochs(book, "a holder");
+
+	if (rc == 0)
+		rc = storable(shares, "shares");
+	if (rc != 0)
+		return rc;
+	h = book_holder(book, holder_name, true);
+	if (h < 0)
+		return LRT_ENOMEM;
+	mpz_set(book->holders.items[h].shares, shares);
+	return 0;
+}
+
+bool lrt_book_knows_holder(const lrt_book *book, const char *holder_name)
+{
+	return lrt_strmap_find(&book->holder_index, holder_name) >= 0;
+}
+
+bool lrt_book_knows_request(const lrt_book *book, const char *request_id)
+{
+	return lrt_strmap_find(&book->request_index, request_id) >= 0;
+}
+
+int lrt_book_restore_request(lrt_book *book, const lrt_request_view *view)
+{
+	int64_t index;
+	request *r;
+	int rc = between_epochs(book, "a request");
+
+	if (rc == 0)
+		rc = storable(*view->shares, "shares");
+	if (rc == 0)
+		rc = storable(*view->cap, "cap");
+	if (rc != 0)
+		return rc;
+	if (lrt_book_knows_request(book, view->request)) {
+		lrt_error_set("request %s is already in the book", view->request);
+		return LRT_ESTATE;
+	}
+	index = book_push_request(book, view->request, view->holder);
+	if (index < 0)
+		return LRT_ENOMEM;
+	r = &book->requests.items[index];
+	mpz_set(r->shares, *view->shares);
+	mpz_set(r->cap, *view->cap);
+	mpz_set(r->payout, *view->payout);
+	r->epoch = view->epoch;
+	r->finalized_epoch = view->finalized_epoch;
+	r->state = view->state;
+	if (view->state != LRT_REQUEST_QUEUED)
+		book->queue.count--;  /* indexed for claims, not queued */
+	return 0;
+}
