@@ -21,6 +21,14 @@ int lrt_amount_parse(mpz_t out, const char *text, size_t length);
 /* Parses a price into a canonical rational; `out` must be initialized. */
 int lrt_price_parse(mpq_t out, const char *text, size_t length);
 
+/*
+ * Writes a price as a decimal string ("0.9993", "1") into `out` of `size`
+ * bytes.  Every parsed price has a denominator dividing 10^36, so the text is
+ * exact; LRT_EINVAL for a price that is not such a decimal, LRT_ELIMIT when
+ * `size` is too small.
+ */
+int lrt_price_format(char *out, size_t size, const mpq_t price);
+
 /* True when 0 <= x <= 2^256 - 1: a value that may be stored. */
 bool lrt_amount_fits(const mpz_t x);
 

@@ -70,6 +70,9 @@ typedef struct {
 
 typedef void (*lrt_journal_fn)(void *context, const lrt_journal_line *line);
 
+/* "holder", "queue", "issued", "position", ...: a kind's stored name. */
+const char *lrt_account_kind_name(lrt_account_kind kind);
+
 /* ---- the report of a settled epoch ------------------------------------ */
 
 typedef struct {
@@ -170,6 +173,7 @@ typedef struct {
 	int64_t finalized_epoch; /* -1 until finalized */
 } lrt_request_view;
 
+/* The view and what it points to live only during the call. */
 typedef int (*lrt_request_fn)(void *context, const lrt_request_view *request);
 
 /*
@@ -183,6 +187,15 @@ int lrt_book_each_holder(const lrt_book *book, bool sorted, lrt_holder_fn fn,
 /* Every position, locations in order of first use, assets in product order. */
 int lrt_book_each_position(const lrt_book *book, lrt_position_fn fn,
 			   void *context);
+
+/* Every location, in order of first use (buffer 0, claimable 1, then the
+ * operators): `fn` gets its name and index. */
+typedef int (*lrt_location_fn)(void *context, const char *location, size_t index);
+int lrt_book_each_location(const lrt_book *book, lrt_location_fn fn, void *context);
+
+/* Every asset that has a price, other than the underlying. */
+typedef int (*lrt_price_fn)(void *context, const char *asset, const mpq_t price);
+int lrt_book_each_price(const lrt_book *book, lrt_price_fn fn, void *context);
 
 /* Every request still queued, in queue order. */
 int lrt_book_each_queued(const lrt_book *book, lrt_request_fn fn, void *context);

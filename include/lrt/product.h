@@ -49,8 +49,10 @@ typedef struct {
 	lrt_policy policy;
 } lrt_product;
 
-/* Sets every field to its SPEC default, with no symbol and no assets. */
-void lrt_product_init(lrt_product *product);
+/* Sets every field to its SPEC default (fee_recipients: treasury, 10000
+ * bps), with no symbol and no assets.  LRT_ENOMEM leaves the recipients
+ * empty; the product can still be cleared. */
+int lrt_product_init(lrt_product *product);
 
 /* Frees what the product owns and re-initializes it; NULL is a no-op. */
 void lrt_product_clear(lrt_product *product);

@@ -70,4 +70,20 @@ int lrt_report_write_json(FILE *out, const lrt_epoch_report *report);
 /* Writes the final {"holders": ..., "queue": [...]} line, with a newline. */
 int lrt_book_write_final_json(FILE *out, const lrt_book *book);
 
+/*
+ * The final line written piece by piece, for callers whose holders and queue
+ * are not in a book (the database export): begin, every holder with
+ * non-zero shares in code-point order, every queued request in queue order,
+ * end.  Holders come before requests.  The writer is freed by end, also on
+ * error.
+ */
+typedef struct lrt_final_writer lrt_final_writer;
+
+int lrt_final_writer_begin(lrt_final_writer **out, FILE *stream);
+int lrt_final_writer_holder(lrt_final_writer *writer, const char *holder,
+			    const mpz_t shares);
+int lrt_final_writer_request(lrt_final_writer *writer,
+			     const lrt_request_view *request);
+int lrt_final_writer_end(lrt_final_writer *writer);
+
 #endif

@@ -40,5 +40,8 @@ void cli_print_help(const lrt_command *command);
 
 extern const lrt_command cmd_simulate;
 extern const lrt_command cmd_migrate;
+extern const lrt_command cmd_product;
+extern const lrt_command cmd_settle;
+extern const lrt_command cmd_export;
 
 #endif

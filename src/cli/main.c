@@ -16,6 +16,9 @@
 static const lrt_command *const commands[] = {
 	&cmd_simulate,
 	&cmd_migrate,
+	&cmd_product,
+	&cmd_settle,
+	&cmd_export,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

@@ -4,6 +4,7 @@
  * The text is checked character by character before GMP sees it, so that
  * mpz_set_str never meets a sign, a space or a base prefix.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/limits.h"
@@ -123,5 +124,62 @@ int lrt_price_parse(mpq_t out, const char *text, size_t length)
 done:
 	mpz_clear(whole_part);
 	mpq_clear(value);
+	return rc;
+}
+
+int lrt_price_format(char *out, size_t size, const mpq_t price)
+{
+	mpz_t scaled, remainder;
+	size_t digits, whole;
+	char *text;
+	int rc = 0;
+
+	mpz_init(scaled);
+	mpz_init(remainder);
+	/* price * 10^36 must be a whole number */
+	mpz_ui_pow_ui(scaled, 10, LRT_PRICE_FRACTION_DIGITS_MAX);
+	mpz_mul(scaled, scaled, mpq_numref(price));
+	mpz_fdiv_qr(scaled, remainder, scaled, mpq_denref(price));
+	if (mpz_sgn(remainder) != 0 || mpz_sgn(scaled) < 0) {
+		lrt_error_set("price is not a decimal of at most 36 fractional digits");
+		rc = LRT_EINVAL;
+		goto done;
+	}
+	digits = mpz_sizeinbase(scaled, 10) + LRT_PRICE_FRACTION_DIGITS_MAX + 3;
+	text = malloc(digits);
+	if (text == NULL) {
+		rc = LRT_ENOMEM;
+		goto done;
+	}
+	/* left-pad to at least 37 digits, then place the point before the last 36 */
+	mpz_get_str(text, 10, scaled);
+	whole = strlen(text);
+	if (whole <= LRT_PRICE_FRACTION_DIGITS_MAX) {
+		size_t pad = LRT_PRICE_FRACTION_DIGITS_MAX + 1 - whole;
+
+		memmove(text + pad, text, whole + 1);
+		memset(text, '0', pad);
+		whole += pad;
+	}
+	memmove(text + whole - LRT_PRICE_FRACTION_DIGITS_MAX + 1,
+		text + whole - LRT_PRICE_FRACTION_DIGITS_MAX,
+		LRT_PRICE_FRACTION_DIGITS_MAX + 1);
+	text[whole - LRT_PRICE_FRACTION_DIGITS_MAX] = '.';
+	/* drop trailing zeros of the fraction, and the point with them */
+	whole = strlen(text);
+	while (text[whole - 1] == '0')
+		text[--whole] = '\0';
+	if (text[whole - 1] == '.')
+		text[--whole] = '\0';
+	if (whole + 1 > size) {
+		lrt_error_set("price needs %zu bytes", whole + 1);
+		rc = LRT_ELIMIT;
+	} else {
+		memcpy(out, text, whole + 1);
+	}
+	free(text);
+done:
+	mpz_clear(scaled);
+	mpz_clear(remainder);
 	return rc;
 }

@@ -676,3 +676,55 @@ void lrt_book_clear_changes(lrt_book *book)
 	book->changed_holders.count = 0;
 	book->changed_requests.count = 0;
 }
+
+int lrt_book_each_location(const lrt_book *book, lrt_location_fn fn, void *context)
+{
+	size_t l;
+	int rc;
+
+	for (l = 0; l < book->locations.count; l++) {
+		rc = fn(context, book->locations.items[l], l);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int lrt_book_each_price(const lrt_book *book, lrt_price_fn fn, void *context)
+{
+	size_t a;
+	int rc;
+
+	for (a = ASSET_UNDERLYING + 1; a < book->product.asset_count; a++) {
+		if (!book->assets[a].has_price)
+			continue;
+		rc = fn(context, book->product.assets[a].symbol, book->assets[a].price);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+const char *lrt_account_kind_name(lrt_account_kind kind)
+{
+	static const char *const names[LRT_ACCOUNT_KIND_COUNT] = {
+		[LRT_ACCOUNT_HOLDER] = "holder",
+		[LRT_ACCOUNT_QUEUE] = "queue",
+		[LRT_ACCOUNT_ISSUED] = "issued",
+		[LRT_ACCOUNT_POSITION] = "position",
+		[LRT_ACCOUNT_DEPOSITS] = "deposits",
+		[LRT_ACCOUNT_REWARDS] = "rewards",
+		[LRT_ACCOUNT_SLASHES] = "slashes",
+		[LRT_ACCOUNT_SWAPS] = "swaps",
+		[LRT_ACCOUNT_CLAIMS] = "claims",
+		[LRT_ACCOUNT_TOTAL_ASSETS] = "total_assets",
+		[LRT_ACCOUNT_DEFERRED] = "deferred",
+		[LRT_ACCOUNT_CONTRIBUTED] = "contributed",
+		[LRT_ACCOUNT_GAINS] = "gains",
+		[LRT_ACCOUNT_REDEEMED] = "redeemed",
+	};
+
+	if ((int)kind < 0 || kind >= LRT_ACCOUNT_KIND_COUNT)
+		return NULL;
+	return names[kind];
+}

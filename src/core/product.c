@@ -14,11 +14,29 @@ static char *copy_string(const char *text)
 	return text ? strdup(text) : NULL;
 }
 
-void lrt_product_init(lrt_product *product)
+/* The scalar defaults; no allocation, so clearing can use it. */
+static void product_reset(lrt_product *product)
 {
 	memset(product, 0, sizeof(*product));
 	product->model = LRT_MODEL_ERC4626;
 	product->epoch_seconds = 86400;
+}
+
+int lrt_product_init(lrt_product *product)
+{
+	lrt_fee_recipient *treasury;
+
+	product_reset(product);
+	treasury = calloc(1, sizeof(*treasury));
+	if (treasury == NULL || (treasury->holder = strdup("treasury")) == NULL) {
+		free(treasury);
+		lrt_error_set("out of memory");
+		return LRT_ENOMEM;
+	}
+	treasury->bps = LRT_BPS_DENOMINATOR;
+	product->policy.fee_recipients = treasury;
+	product->policy.fee_recipient_count = 1;
+	return 0;
 }
 
 void lrt_policy_clear(lrt_policy *policy)
@@ -43,7 +61,7 @@ void lrt_product_clear(lrt_product *product)
 		free(product->assets[i].symbol);
 	free(product->assets);
 	lrt_policy_clear(&product->policy);
-	lrt_product_init(product);
+	product_reset(product);
 }
 
 int lrt_policy_copy(lrt_policy *out, const lrt_policy *policy)

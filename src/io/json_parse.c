@@ -331,19 +331,6 @@ static int parse_model(lrt_product *out, const json_t *object)
 	return 0;
 }
 
-static int set_default_recipient(lrt_policy *policy)
-{
-	policy->fee_recipients = calloc(1, sizeof(*policy->fee_recipients));
-	if (policy->fee_recipients == NULL)
-		FAIL("out of memory");
-	policy->fee_recipients[0].holder = strdup("treasury");
-	policy->fee_recipients[0].bps = LRT_BPS_DENOMINATOR;
-	policy->fee_recipient_count = 1;
-	if (policy->fee_recipients[0].holder == NULL)
-		FAIL("out of memory");
-	return 0;
-}
-
 static int parse_product_fields(lrt_product *out, const json_t *object,
 				lrt_arena *arena)
 {
@@ -372,12 +359,12 @@ static int parse_product_fields(lrt_product *out, const json_t *object,
 		return rc;
 	if ((rc = parse_policy(&policy, &mask, object, arena)) != 0)
 		return rc;
-	if (mask & LRT_CONFIG_FEE_RECIPIENTS)
+	/* without fee_recipients the default of lrt_product_init stays */
+	if (mask & LRT_CONFIG_FEE_RECIPIENTS) {
 		rc = lrt_policy_copy(&out->policy, &policy);
-	else
-		rc = set_default_recipient(&out->policy);
-	if (rc != 0)
-		return rc;
+		if (rc != 0)
+			return rc;
+	}
 	out->policy.fee_bps = policy.fee_bps;
 	out->policy.delay_epochs = policy.delay_epochs;
 	out->policy.max_apr_bps = policy.max_apr_bps;
@@ -391,7 +378,8 @@ int lrt_json_product(lrt_product *out, const json_t *object)
 	lrt_arena arena;
 	int rc;
 
-	lrt_product_init(&product);
+	if (lrt_product_init(&product) != 0)
+		return LRT_ENOMEM;
 	lrt_arena_init(&arena);
 	rc = parse_product_fields(&product, object, &arena);
 	if (rc == 0) {
@@ -546,6 +534,29 @@ int lrt_json_event(lrt_event *out, lrt_arena *arena, const json_t *object,
 	if (rc != 0)
 		return rc;
 	return parse_fields(out, arena, object);
+}
+
+int lrt_json_policy(lrt_policy *out, const json_t *object)
+{
+	lrt_policy policy = {0};
+	lrt_arena arena;
+	unsigned mask;
+	int rc;
+
+	lrt_arena_init(&arena);
+	rc = parse_policy(&policy, &mask, object, &arena);
+	if (rc == 0 && mask != (LRT_CONFIG_FEE_BPS | LRT_CONFIG_FEE_RECIPIENTS
+				| LRT_CONFIG_DELAY_EPOCHS | LRT_CONFIG_MAX_APR_BPS
+				| LRT_CONFIG_MAX_RATE_CHANGE_BPS)) {
+		lrt_error_set("policy: a field is missing");
+		rc = LRT_EINVAL;
+	}
+	if (rc == 0)
+		rc = lrt_policy_validate(&policy);
+	if (rc == 0)
+		rc = lrt_policy_copy(out, &policy);
+	lrt_arena_clear(&arena);
+	return rc;
 }
 
 int lrt_product_parse_json(lrt_product *out, const char *text, size_t length)

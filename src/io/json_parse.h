@@ -25,4 +25,11 @@ int lrt_json_product(lrt_product *out, const json_t *object);
 int lrt_json_event(lrt_event *out, lrt_arena *arena, const json_t *object,
 		   const lrt_product *product);
 
+/*
+ * The policy fields of an object (as in a product or a `config` event) into
+ * `out`, which owns its recipients afterwards; every one of the five fields
+ * must be present.
+ */
+int lrt_json_policy(lrt_policy *out, const json_t *object);
+
 #endif

@@ -6,6 +6,7 @@
  * jansson objects (a few dozen values); the final line is streamed holder by
  * holder, so a million holders cost no second copy of the book.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,14 +133,39 @@ int lrt_report_write_json(FILE *out, const lrt_epoch_report *report)
 
 /* ---- the final line ------------------------------------------------------------ */
 
-typedef struct {
+struct lrt_final_writer {
 	FILE *out;
-	size_t written;
-} final_writer;
+	size_t written;         /* items of the current section */
+	bool in_queue;          /* holders are done */
+	int failed;             /* the first error, kept to the end */
+};
 
-/* Writes `"key": "value"` (with ", " before all but the first). */
-static int write_pair(final_writer *w, json_t *key, json_t *value)
+static int writer_fail(lrt_final_writer *w, int rc)
 {
+	if (w->failed == 0)
+		w->failed = rc;
+	return rc;
+}
+
+int lrt_final_writer_begin(lrt_final_writer **out, FILE *stream)
+{
+	lrt_final_writer *w = calloc(1, sizeof(*w));
+
+	*out = w;
+	if (w == NULL) {
+		lrt_error_set("out of memory writing the final line");
+		return LRT_ENOMEM;
+	}
+	w->out = stream;
+	if (fputs("{\"holders\": {", stream) == EOF)
+		return writer_fail(w, LRT_EIO);
+	return 0;
+}
+
+int lrt_final_writer_holder(lrt_final_writer *w, const char *holder,
+			    const mpz_t shares)
+{
+	json_t *key = json_string(holder), *value = json_mpz(shares);
 	int rc = LRT_ENOMEM;
 
 	if (key != NULL && value != NULL) {
@@ -153,20 +179,20 @@ static int write_pair(final_writer *w, json_t *key, json_t *value)
 	json_decref(key);
 	json_decref(value);
 	w->written++;
-	return rc;
+	return rc == 0 ? 0 : writer_fail(w, rc);
 }
 
-static int write_holder(void *context, const char *holder, const mpz_t shares)
+int lrt_final_writer_request(lrt_final_writer *w, const lrt_request_view *request)
 {
-	return write_pair(context, json_string(holder), json_mpz(shares));
-}
-
-static int write_request(void *context, const lrt_request_view *request)
-{
-	final_writer *w = context;
 	json_t *item = json_object();
 	int failed = item == NULL, rc;
 
+	if (!w->in_queue) {
+		w->in_queue = true;
+		w->written = 0;
+		if (fputs("}, \"queue\": [", w->out) == EOF)
+			failed = 1;
+	}
 	if (!failed) {
 		put(item, "request", json_string(request->request), &failed);
 		put(item, "holder", json_string(request->holder), &failed);
@@ -174,39 +200,52 @@ static int write_request(void *context, const lrt_request_view *request)
 		put(item, "cap", json_mpz(*request->cap), &failed);
 		put(item, "epoch", json_int64(request->epoch), &failed);
 	}
-	if (failed) {
-		json_decref(item);
-		return LRT_ENOMEM;
-	}
-	rc = (w->written++ == 0 || fputs(", ", w->out) != EOF)
-	     && json_dumpf(item, w->out, DUMP_FLAGS) == 0 ? 0 : LRT_EIO;
+	rc = failed ? LRT_ENOMEM
+	     : (w->written++ == 0 || fputs(", ", w->out) != EOF)
+	       && json_dumpf(item, w->out, DUMP_FLAGS) == 0 ? 0 : LRT_EIO;
 	json_decref(item);
+	return rc == 0 ? 0 : writer_fail(w, rc);
+}
+
+int lrt_final_writer_end(lrt_final_writer *w)
+{
+	int rc;
+
+	if (w == NULL)
+		return LRT_ENOMEM;
+	if (!w->in_queue && fputs("}, \"queue\": [", w->out) == EOF)
+		writer_fail(w, LRT_EIO);
+	if (fputs("]}\n", w->out) == EOF)
+		writer_fail(w, LRT_EIO);
+	rc = w->failed;
+	free(w);
+	if (rc != 0)
+		lrt_error_set(rc == LRT_ENOMEM ? "out of memory writing the final line"
+					       : "cannot write the final line");
 	return rc;
+}
+
+static int write_holder(void *context, const char *holder, const mpz_t shares)
+{
+	return lrt_final_writer_holder(context, holder, shares);
+}
+
+static int write_request(void *context, const lrt_request_view *request)
+{
+	return lrt_final_writer_request(context, request);
 }
 
 int lrt_book_write_final_json(FILE *out, const lrt_book *book)
 {
-	final_writer w = {out, 0};
-	int rc;
+	lrt_final_writer *w;
+	int rc = lrt_final_writer_begin(&w, out);
 
-	if (fputs("{\"holders\": {", out) == EOF)
-		goto io;
-	rc = lrt_book_each_holder(book, true, write_holder, &w);
-	if (rc != 0)
-		goto fail;
-	w.written = 0;
-	if (fputs("}, \"queue\": [", out) == EOF)
-		goto io;
-	rc = lrt_book_each_queued(book, write_request, &w);
-	if (rc != 0)
-		goto fail;
-	if (fputs("]}\n", out) == EOF)
-		goto io;
-	return 0;
-io:
-	rc = LRT_EIO;
-fail:
-	lrt_error_set(rc == LRT_ENOMEM ? "out of memory writing the final line"
-				       : "cannot write the final line");
+	if (rc == 0)
+		rc = lrt_book_each_holder(book, true, write_holder, w);
+	if (rc == 0)
+		rc = lrt_book_each_queued(book, write_request, w);
+	if (rc == 0)
+		return lrt_final_writer_end(w);
+	lrt_final_writer_end(w);
 	return rc;
 }

@@ -1,0 +1,56 @@
+/*
+ * catalog.h - the products a database holds: creating one, loading one for
+ * the commands that work on it, describing and listing them.
+ *
+ * Several products live side by side in one database; each is named by its
+ * symbol.  The configuration is kept as given (SPEC section 2); the policy in
+ * force (as `config` events changed it) and the totals live in the product's
+ * state row.
+ */
+#ifndef LRT_CATALOG_H
+#define LRT_CATALOG_H
+
+#include <stdint.h>
+
+#include "lrt/product.h"
+#include "lrt/store.h"
+
+/*
+ * Creates a product from its JSON configuration (the object of SPEC section
+ * 2, or a scenario's first line {"product": {...}}), with `settle_lag_seconds`
+ * before `lrt settle` considers an epoch complete.  LRT_EINVAL names the
+ * field that is wrong or says that the symbol exists; nothing is written then.
+ */
+int lrt_catalog_create(int64_t *product_id_out, lrt_store *store,
+		       const char *config_json, size_t length,
+		       int64_t settle_lag_seconds);
+
+/*
+ * Loads the product named `symbol` into an initialized `out`, its policy as
+ * now in force.  `symbol` NULL picks the only product of the database
+ * (LRT_EINVAL when there is none or more than one).
+ */
+int lrt_catalog_load(lrt_product *out, int64_t *product_id_out,
+		     int64_t *settle_lag_seconds_out, lrt_store *store,
+		     const char *symbol);
+
+/* One JSON document describing a product: its configuration, policy in
+ * force, totals, rate, positions and counts.  The caller frees *json_out. */
+int lrt_catalog_describe(char **json_out, lrt_store *store, const char *symbol);
+
+typedef struct {
+	const char *symbol;
+	const char *underlying;
+	const char *model;
+	int64_t settled_epoch;   /* -1 before the first */
+	const char *total_assets;
+	const char *total_shares;
+	int64_t pending_events;
+} lrt_catalog_row;
+
+typedef int (*lrt_catalog_fn)(void *context, const lrt_catalog_row *row);
+
+/* Calls `fn` for every product, by symbol. */
+int lrt_catalog_list(lrt_store *store, lrt_catalog_fn fn, void *context);
+
+#endif

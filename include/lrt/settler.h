@@ -1,0 +1,54 @@
+/*
+ * settler.h - settling a product's epochs in the database (`lrt settle`).
+ *
+ * Each epoch is one transaction under a per-product advisory lock: its
+ * events are loaded in one query and applied by the core (book.h); the
+ * holders they touched, the queue, positions, prices, the epoch's figures,
+ * the events' outcomes and the journal are written with COPY or set-based
+ * statements; the product's state row moves to the epoch; commit.  A crash
+ * anywhere leaves the epoch unsettled, and a rerun settles it with the same
+ * figures.  A second settler waits for the lock, then finds the epoch done.
+ */
+#ifndef LRT_SETTLER_H
+#define LRT_SETTLER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lrt/book.h"
+#include "lrt/store.h"
+
+typedef struct {
+	/* Settle through this epoch whatever the clock says; -1: every epoch
+	 * that is complete (its end plus the product's settle lag has passed)
+	 * and no later than the last epoch that has an event. */
+	int64_t through;
+	/* Record an `accept` of this rate for the epoch next to settle first
+	 * (SPEC section 3): it lets exactly that rate pass the guard. */
+	const char *accept_rate;
+	/* The clock, Unix seconds; 0 reads the system clock. */
+	int64_t now;
+	/* Called after each epoch commits. */
+	void (*on_epoch)(void *context, const lrt_epoch_report *report);
+	void *context;
+} lrt_settle_options;
+
+typedef struct {
+	int64_t settled_before;  /* the last settled epoch when the call began */
+	int64_t settled_after;   /* and when it ended */
+	int64_t target;          /* the epoch it meant to reach */
+	size_t events;           /* events applied or rejected */
+	size_t rejected;
+} lrt_settle_report;
+
+/*
+ * Settles, in order, the epochs of product `symbol` (NULL: the only one) up
+ * to the target.  Returns 0; LRT_EGUARD when the guard stopped an epoch
+ * (nothing of that epoch is written; the message names both rates and the
+ * epochs before it stay settled); LRT_EINVAL for a bad accept rate; LRT_EDB.
+ * `report` is filled in every case.
+ */
+int lrt_settle(lrt_settle_report *report, lrt_store *store, const char *symbol,
+	       const lrt_settle_options *options);
+
+#endif

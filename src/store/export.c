@@ -1,0 +1,236 @@
+/*
+ * export.c - `lrt export`: the stored results in the format of
+ * `lrt simulate` (see include/lrt/export.h).
+ *
+ * Five ordered queries (epochs, finalized requests, rejected events, holders,
+ * queue) are merged by epoch in one pass; the big ones are read row by row
+ * (libpq's single-row mode), so a million holders are never one result.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrt/catalog.h"
+#include "lrt/error.h"
+#include "lrt/export.h"
+#include "lrt/scenario.h"
+#include "store/store_internal.h"
+
+typedef int (*row_fn)(void *context, const PGresult *row);
+
+/* Runs `query` and hands each row to `fn` as it arrives. */
+static int each_row(lrt_store *store, const char *query, const char *product_id,
+		    row_fn fn, void *context)
+{
+	PGconn *conn = lrt_store_conn(store);
+	const char *params[1] = {product_id};
+	PGresult *res;
+	int rc = 0;
+
+	if (!PQsendQueryParams(conn, query, 1, NULL, params, NULL, NULL, 0)
+	    || !PQsetSingleRowMode(conn)) {
+		lrt_error_set("export: %s", PQerrorMessage(conn));
+		return LRT_EDB;
+	}
+	while ((res = PQgetResult(conn)) != NULL) {
+		ExecStatusType status = PQresultStatus(res);
+
+		if (status == PGRES_SINGLE_TUPLE && rc == 0) {
+			rc = fn(context, res);
+		} else if (status != PGRES_TUPLES_OK && status != PGRES_SINGLE_TUPLE
+			   && rc == 0) {
+			char flat[512];
+
+			lrt_store_flatten(flat, sizeof(flat), PQresultErrorMessage(res));
+			lrt_error_set("export: %s", flat);
+			rc = LRT_EDB;
+		}
+		PQclear(res);
+	}
+	return rc;
+}
+
+/* Loads the whole (small) result of `query`. */
+static int all_rows(PGresult **out, lrt_store *store, const char *query,
+		    const char *product_id)
+{
+	const char *params[1] = {product_id};
+
+	return lrt_store_exec_tuples(out, store, query, 1, params);
+}
+
+typedef struct {
+	FILE *out;
+	PGresult *finalized;    /* finalized_epoch, request, shares, payout */
+	PGresult *rejected;     /* epoch, event_id, reason */
+	int next_finalized;
+	int next_rejected;
+	lrt_epoch_report report;
+} epoch_writer;
+
+static int fill_lists(epoch_writer *w, int64_t epoch)
+{
+	lrt_epoch_report *r = &w->report;
+	int first, i;
+
+	for (first = w->next_finalized; w->next_finalized < PQntuples(w->finalized)
+	     && strtoll(PQgetvalue(w->finalized, w->next_finalized, 0), NULL, 10) == epoch;
+	     w->next_finalized++)
+		;
+	r->finalized = calloc((size_t)(w->next_finalized - first) + 1, sizeof(*r->finalized));
+	if (r->finalized == NULL)
+		return LRT_ENOMEM;
+	for (i = first; i < w->next_finalized; i++) {
+		lrt_finalized *f = &r->finalized[r->finalized_count++];
+
+		f->request = strdup(PQgetvalue(w->finalized, i, 1));
+		mpz_init_set_str(f->shares, PQgetvalue(w->finalized, i, 2), 10);
+		mpz_init_set_str(f->payout, PQgetvalue(w->finalized, i, 3), 10);
+		if (f->request == NULL)
+			return LRT_ENOMEM;
+	}
+	for (first = w->next_rejected; w->next_rejected < PQntuples(w->rejected)
+	     && strtoll(PQgetvalue(w->rejected, w->next_rejected, 0), NULL, 10) == epoch;
+	     w->next_rejected++)
+		;
+	r->rejected = calloc((size_t)(w->next_rejected - first) + 1, sizeof(*r->rejected));
+	if (r->rejected == NULL)
+		return LRT_ENOMEM;
+	for (i = first; i < w->next_rejected; i++) {
+		lrt_rejection *x = &r->rejected[r->rejected_count++];
+
+		x->id = strdup(PQgetvalue(w->rejected, i, 1));
+		x->reason = strdup(PQgetvalue(w->rejected, i, 2));
+		if (x->id == NULL || x->reason == NULL)
+			return LRT_ENOMEM;
+	}
+	return 0;
+}
+
+static int write_epoch(void *context, const PGresult *row)
+{
+	epoch_writer *w = context;
+	lrt_epoch_report *r = &w->report;
+	mpz_t *figures[12] = {
+		&r->total_assets, &r->total_shares, &r->rate, &r->deferred,
+		&r->rewards, &r->slashed, &r->revaluation, &r->recognized,
+		&r->fee_value, &r->fee_shares, &r->buffer, &r->claimable,
+	};
+	int i, rc;
+
+	lrt_epoch_report_clear(r);
+	lrt_epoch_report_init(r);
+	r->epoch = strtoll(PQgetvalue(row, 0, 0), NULL, 10);
+	for (i = 0; i < 12; i++)
+		mpz_set_str(*figures[i], PQgetvalue(row, 0, i + 1), 10);
+	rc = fill_lists(w, r->epoch);
+	if (rc == LRT_ENOMEM)
+		lrt_error_set("out of memory exporting epoch %lld", (long long)r->epoch);
+	return rc == 0 ? lrt_report_write_json(w->out, r) : rc;
+}
+
+static int write_holder(void *context, const PGresult *row)
+{
+	mpz_t shares;
+	int rc;
+
+	mpz_init_set_str(shares, PQgetvalue(row, 0, 1), 10);
+	rc = lrt_final_writer_holder(context, PQgetvalue(row, 0, 0), shares);
+	mpz_clear(shares);
+	return rc;
+}
+
+static int write_request(void *context, const PGresult *row)
+{
+	lrt_request_view view;
+	mpz_t shares, cap, payout;
+	int rc;
+
+	mpz_init_set_str(shares, PQgetvalue(row, 0, 2), 10);
+	mpz_init_set_str(cap, PQgetvalue(row, 0, 3), 10);
+	mpz_init(payout);
+	view.request = PQgetvalue(row, 0, 0);
+	view.holder = PQgetvalue(row, 0, 1);
+	view.shares = (const mpz_t *)&shares;
+	view.cap = (const mpz_t *)&cap;
+	view.epoch = strtoll(PQgetvalue(row, 0, 4), NULL, 10);
+	view.state = LRT_REQUEST_QUEUED;
+	view.payout = (const mpz_t *)&payout;
+	view.finalized_epoch = -1;
+	rc = lrt_final_writer_request(context, &view);
+	mpz_clear(shares);
+	mpz_clear(cap);
+	mpz_clear(payout);
+	return rc;
+}
+
+static int write_final(FILE *out, lrt_store *store, const char *id)
+{
+	lrt_final_writer *writer;
+	int rc = lrt_final_writer_begin(&writer, out);
+
+	if (rc == 0)
+		rc = each_row(store,
+			"SELECT holder, shares::text FROM lrt.holders"
+			" WHERE product_id = $1 AND shares > 0 ORDER BY holder COLLATE \"C\"",
+			id, write_holder, writer);
+	if (rc == 0)
+		rc = each_row(store,
+			"SELECT request_id, holder, shares::text, cap::text, request_epoch"
+			"  FROM lrt.withdrawal_requests"
+			" WHERE product_id = $1 AND status = 'queued' ORDER BY queue_position",
+			id, write_request, writer);
+	if (rc == 0)
+		return lrt_final_writer_end(writer);
+	lrt_final_writer_end(writer);
+	return rc;
+}
+
+int lrt_export(FILE *out, lrt_store *store, const char *symbol)
+{
+	epoch_writer w;
+	lrt_product product;
+	int64_t product_id;
+	char id[24];
+	int rc;
+
+	memset(&w, 0, sizeof(w));
+	w.out = out;
+	lrt_epoch_report_init(&w.report);
+	lrt_product_init(&product);
+	rc = lrt_catalog_load(&product, &product_id, NULL, store, symbol);
+	snprintf(id, sizeof(id), "%lld", (long long)product_id);
+	/* one snapshot for all five queries */
+	if (rc == 0)
+		rc = lrt_store_exec_command(store,
+			"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL);
+	if (rc == 0)
+		rc = all_rows(&w.finalized, store,
+			"SELECT finalized_epoch, request_id, shares::text, payout::text"
+			"  FROM lrt.withdrawal_requests"
+			" WHERE product_id = $1 AND finalized_epoch IS NOT NULL"
+			" ORDER BY finalized_epoch, queue_position", id);
+	if (rc == 0)
+		rc = all_rows(&w.rejected, store,
+			"SELECT epoch, event_id, reject_reason FROM lrt.inbox"
+			" WHERE product_id = $1 AND status = 'rejected'"
+			" ORDER BY epoch, apply_order", id);
+	if (rc == 0)
+		rc = each_row(store,
+			"SELECT epoch, total_assets::text, total_shares::text, rate::text,"
+			"       deferred::text, rewards::text, slashed::text, revaluation::text,"
+			"       recognized::text, fee_value::text, fee_shares::text,"
+			"       buffer::text, claimable::text"
+			"  FROM lrt.epochs WHERE product_id = $1 ORDER BY epoch",
+			id, write_epoch, &w);
+	if (rc == 0)
+		rc = write_final(out, store, id);
+	if (rc == 0)
+		rc = lrt_store_exec_command(store, "COMMIT", 0, NULL);
+	if (rc != 0)
+		lrt_store_rollback(store);
+	PQclear(w.finalized);
+	PQclear(w.rejected);
+	lrt_epoch_report_clear(&w.report);
+	lrt_product_clear(&product);
+	return rc;
+}
