@@ -34,6 +34,11 @@ int lrt_catalog_load(lrt_product *out, int64_t *product_id_out,
 		     int64_t *settle_lag_seconds_out, lrt_store *store,
 		     const char *symbol);
 
+/* Like lrt_catalog_load, but with the policy as the product was created,
+ * before any `config` event: where a replay from scratch starts. */
+int lrt_catalog_load_as_created(lrt_product *out, int64_t *product_id_out,
+				lrt_store *store, const char *symbol);
+
 /* One JSON document describing a product: its configuration, policy in
  * force, totals, rate, positions and counts.  The caller frees *json_out. */
 int lrt_catalog_describe(char **json_out, lrt_store *store, const char *symbol);

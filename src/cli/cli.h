@@ -43,5 +43,6 @@ extern const lrt_command cmd_migrate;
 extern const lrt_command cmd_product;
 extern const lrt_command cmd_settle;
 extern const lrt_command cmd_export;
+extern const lrt_command cmd_verify;
 
 #endif

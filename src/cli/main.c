@@ -19,6 +19,7 @@ static const lrt_command *const commands[] = {
 	&cmd_product,
 	&cmd_settle,
 	&cmd_export,
+	&cmd_verify,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

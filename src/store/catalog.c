@@ -5,6 +5,7 @@
  * then written in one transaction: the product, its assets, its state row
  * with the initial policy, and its two fixed locations.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,9 +256,9 @@ static int load_policy(lrt_policy *policy, const char *text)
 	return rc;
 }
 
-int lrt_catalog_load(lrt_product *out, int64_t *product_id_out,
-		     int64_t *settle_lag_seconds_out, lrt_store *store,
-		     const char *symbol)
+static int load_product(lrt_product *out, int64_t *product_id_out,
+			int64_t *settle_lag_seconds_out, lrt_store *store,
+			const char *symbol, bool as_created)
 {
 	PGresult *res = NULL;
 	lrt_product product;
@@ -272,7 +273,7 @@ int lrt_catalog_load(lrt_product *out, int64_t *product_id_out,
 	rc = lrt_product_parse_json(&product, config, strlen(config));
 	if (rc != 0)
 		lrt_error_prefix("stored configuration of %s", PQgetvalue(res, 0, 1));
-	if (rc == 0)
+	if (rc == 0 && !as_created)
 		rc = load_policy(&product.policy, PQgetvalue(res, 0, 4));
 	if (rc == 0) {
 		*product_id_out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
@@ -285,6 +286,20 @@ int lrt_catalog_load(lrt_product *out, int64_t *product_id_out,
 	}
 	PQclear(res);
 	return rc;
+}
+
+int lrt_catalog_load(lrt_product *out, int64_t *product_id_out,
+		     int64_t *settle_lag_seconds_out, lrt_store *store,
+		     const char *symbol)
+{
+	return load_product(out, product_id_out, settle_lag_seconds_out, store,
+			    symbol, false);
+}
+
+int lrt_catalog_load_as_created(lrt_product *out, int64_t *product_id_out,
+				lrt_store *store, const char *symbol)
+{
+	return load_product(out, product_id_out, NULL, store, symbol, true);
 }
 
 /* ---- describing and listing ----------------------------------------------------- */

@@ -1,0 +1,592 @@
+/*
+ * verify.c - `lrt verify`: recomputes a product's books two independent
+ * ways and compares them with what is stored (see include/lrt/export.h).
+ *
+ *   1. the journal: every balance summed from the double-entry lines (and
+ *      every entry balanced) against the stored holders, queue, positions,
+ *      A, D and S;
+ *   2. a replay: every event of the settled epochs, re-read from the inbox
+ *      and re-ordered, put through a new book from the product as created,
+ *      against every stored epoch row, finalized request, rejection and the
+ *      final state.
+ *
+ * The replay streams the inbox (single-row mode) and keeps one epoch's
+ * events at a time; the stored lists it compares with are read once.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/arena.h"
+#include "io/json_parse.h"
+#include "lrt/amount.h"
+#include "lrt/book.h"
+#include "lrt/catalog.h"
+#include "lrt/error.h"
+#include "lrt/export.h"
+#include "store/store_internal.h"
+
+/* Differences past this many are counted but not described. */
+#define VERIFY_DIFFERENCES_SHOWN 200
+
+typedef struct {
+	lrt_store *store;
+	char id[24];
+	lrt_verify_report *report;
+	lrt_difference_fn fn;
+	void *context;
+} verifier;
+
+static void differ(verifier *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void differ(verifier *v, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (v->report->differences++ >= VERIFY_DIFFERENCES_SHOWN || v->fn == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	v->fn(v->context, line);
+}
+
+/* ---- 1. the journal ----------------------------------------------------------- */
+
+static int check_journal(verifier *v)
+{
+	const char *params[1] = {v->id};
+	PGresult *res;
+	int i, rc;
+
+	rc = lrt_store_exec_tuples(&res, v->store,
+		"SELECT entry, ledger, (sum(debit) - sum(credit))::text FROM lrt.journal"
+		" WHERE product_id = $1 GROUP BY entry, ledger"
+		" HAVING sum(debit) <> sum(credit) ORDER BY entry, ledger LIMIT 50",
+		1, params);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < PQntuples(res); i++)
+		differ(v, "journal entry %s does not balance on ledger %s: debits exceed"
+		       " credits by %s", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+		       PQgetvalue(res, i, 2));
+	PQclear(res);
+	rc = lrt_store_exec_tuples(&res, v->store,
+		"WITH balances AS ("
+		"  SELECT ledger, account_kind AS kind, coalesce(account_name, '') AS name,"
+		"         sum(debit) - sum(credit) AS balance"
+		"    FROM lrt.journal WHERE product_id = $1"
+		"     AND account_kind IN ('holder', 'queue', 'issued', 'position',"
+		"                          'total_assets', 'deferred')"
+		"   GROUP BY 1, 2, 3),"
+		" stored AS ("
+		"  SELECT -1 AS ledger, 'holder' AS kind, holder::text AS name, shares::numeric AS balance"
+		"    FROM lrt.holders WHERE product_id = $1"
+		"  UNION ALL SELECT -1, 'queue', request_id, shares FROM lrt.withdrawal_requests"
+		"    WHERE product_id = $1 AND status = 'queued'"
+		"  UNION ALL SELECT -1, 'issued', '', -total_shares FROM lrt.product_state"
+		"    WHERE product_id = $1"
+		"  UNION ALL SELECT asset_ordinal, 'position', location, amount FROM lrt.positions"
+		"    WHERE product_id = $1"
+		"  UNION ALL SELECT -2, 'total_assets', '', total_assets FROM lrt.product_state"
+		"    WHERE product_id = $1"
+		"  UNION ALL SELECT -2, 'deferred', '', deferred FROM lrt.product_state"
+		"    WHERE product_id = $1)"
+		" SELECT coalesce(s.ledger, b.ledger), coalesce(s.kind, b.kind),"
+		"        coalesce(s.name, b.name), coalesce(s.balance, 0)::text,"
+		"        coalesce(b.balance, 0)::text,"
+		"        coalesce(s.balance, 0) = coalesce(b.balance, 0)"
+		"   FROM stored s FULL JOIN balances b"
+		"     ON s.ledger = b.ledger AND s.kind = b.kind AND s.name = b.name",
+		1, params);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < PQntuples(res); i++) {
+		v->report->journal_checks++;
+		if (strcmp(PQgetvalue(res, i, 5), "t") != 0)
+			differ(v, "journal: ledger %s %s %s: stored %s, journal says %s",
+			       PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+			       PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+			       PQgetvalue(res, i, 4));
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* ---- 2. the replay ------------------------------------------------------------ */
+
+typedef struct {
+	verifier *v;
+	lrt_product product;
+	lrt_book *book;
+	int64_t settled;        /* the stored last settled epoch */
+	int64_t open_epoch;     /* the epoch open in the book, or -1 */
+	PGresult *epochs;       /* stored rows, by epoch */
+	PGresult *finalized;    /* finalized_epoch, request, shares, payout */
+	PGresult *rejected;     /* epoch, event_id */
+	int next_row, next_finalized, next_rejected;
+	lrt_arena arena;        /* strings of the open epoch's events */
+	lrt_event event;
+	lrt_epoch_report report;
+} replay;
+
+static void compare_figure(replay *r, int64_t epoch, const char *name,
+			   const char *stored, const mpz_t computed)
+{
+	char *text = mpz_get_str(NULL, 10, computed);
+
+	if (text != NULL && strcmp(stored, text) != 0)
+		differ(r->v, "epoch %lld: %s: stored %s, replay %s", (long long)epoch,
+		       name, stored, text);
+	free(text);
+}
+
+static void compare_lists(replay *r, const lrt_epoch_report *rep)
+{
+	size_t i;
+	char *shares, *payout;
+
+	for (i = 0; i < rep->finalized_count; i++, r->next_finalized++) {
+		int row = r->next_finalized;
+
+		if (row >= PQntuples(r->finalized)
+		    || strtoll(PQgetvalue(r->finalized, row, 0), NULL, 10) != rep->epoch
+		    || strcmp(PQgetvalue(r->finalized, row, 1), rep->finalized[i].request) != 0) {
+			differ(r->v, "epoch %lld: replay finalizes %s, the database does not",
+			       (long long)rep->epoch, rep->finalized[i].request);
+			return;
+		}
+		shares = mpz_get_str(NULL, 10, rep->finalized[i].shares);
+		payout = mpz_get_str(NULL, 10, rep->finalized[i].payout);
+		if (shares && payout && (strcmp(shares, PQgetvalue(r->finalized, row, 2))
+					 || strcmp(payout, PQgetvalue(r->finalized, row, 3))))
+			differ(r->v, "epoch %lld: request %s: stored %s shares paid %s, replay"
+			       " %s shares paid %s", (long long)rep->epoch,
+			       rep->finalized[i].request, PQgetvalue(r->finalized, row, 2),
+			       PQgetvalue(r->finalized, row, 3), shares, payout);
+		free(shares);
+		free(payout);
+	}
+	if (r->next_finalized < PQntuples(r->finalized)
+	    && strtoll(PQgetvalue(r->finalized, r->next_finalized, 0), NULL, 10) == rep->epoch)
+		differ(r->v, "epoch %lld: the database finalizes %s, the replay does not",
+		       (long long)rep->epoch, PQgetvalue(r->finalized, r->next_finalized, 1));
+	for (i = 0; i < rep->rejected_count; i++, r->next_rejected++) {
+		int row = r->next_rejected;
+
+		if (row >= PQntuples(r->rejected)
+		    || strtoll(PQgetvalue(r->rejected, row, 0), NULL, 10) != rep->epoch
+		    || strcmp(PQgetvalue(r->rejected, row, 1), rep->rejected[i].id) != 0) {
+			differ(r->v, "epoch %lld: replay rejects %s (%s), the database does not",
+			       (long long)rep->epoch, rep->rejected[i].id, rep->rejected[i].reason);
+			return;
+		}
+	}
+	if (r->next_rejected < PQntuples(r->rejected)
+	    && strtoll(PQgetvalue(r->rejected, r->next_rejected, 0), NULL, 10) == rep->epoch)
+		differ(r->v, "epoch %lld: the database rejects %s, the replay does not",
+		       (long long)rep->epoch, PQgetvalue(r->rejected, r->next_rejected, 1));
+}
+
+static void compare_epoch(replay *r, const lrt_epoch_report *rep)
+{
+	static const char *const names[14] = {
+		"total_assets", "total_shares", "rate", "deferred", "rewards",
+		"slashed", "revaluation", "recognized", "fee_value", "fee_shares",
+		"buffer", "claimable", "rate_before", "rate_after",
+	};
+	const mpz_t *figures[14] = {
+		&rep->total_assets, &rep->total_shares, &rep->rate, &rep->deferred,
+		&rep->rewards, &rep->slashed, &rep->revaluation, &rep->recognized,
+		&rep->fee_value, &rep->fee_shares, &rep->buffer, &rep->claimable,
+		&rep->rate_before, &rep->rate_after,
+	};
+	int row = r->next_row, i;
+
+	if (row >= PQntuples(r->epochs)
+	    || strtoll(PQgetvalue(r->epochs, row, 0), NULL, 10) != rep->epoch) {
+		differ(r->v, "epoch %lld: settled by the replay, but has no stored row",
+		       (long long)rep->epoch);
+		return;
+	}
+	r->next_row++;
+	for (i = 0; i < 14; i++)
+		compare_figure(r, rep->epoch, names[i], PQgetvalue(r->epochs, row, i + 1),
+			       *figures[i]);
+	compare_lists(r, rep);
+	r->v->report->epochs_replayed++;
+}
+
+/* Settles the open epoch and compares it with the stored one. */
+static int settle_open(replay *r)
+{
+	int rc = lrt_book_settle(r->book, &r->report);
+
+	if (rc == LRT_EGUARD) {
+		differ(r->v, "replay: %s, but the epoch is stored as settled",
+		       lrt_error_last());
+		return LRT_EVERIFY;
+	}
+	if (rc != 0)
+		return rc;
+	compare_epoch(r, &r->report);
+	r->open_epoch = -1;
+	lrt_event_clear(&r->event);
+	lrt_event_init(&r->event);
+	lrt_arena_clear(&r->arena);
+	return 0;
+}
+
+/* Settles every epoch before `epoch` (empty ones too) and opens `epoch`. */
+static int advance_to(replay *r, int64_t epoch)
+{
+	int rc = 0;
+
+	while (rc == 0 && r->open_epoch != epoch) {
+		if (r->open_epoch >= 0 && r->open_epoch < epoch) {
+			rc = settle_open(r);
+		} else if (r->open_epoch < 0 && lrt_book_settled_epoch(r->book) < epoch) {
+			r->open_epoch = lrt_book_settled_epoch(r->book) + 1;
+			rc = lrt_book_begin_epoch(r->book, r->open_epoch);
+		} else {
+			lrt_error_set("replay: an event of epoch %lld comes after epoch %lld",
+				      (long long)epoch, (long long)r->open_epoch);
+			rc = LRT_ESTATE;
+		}
+	}
+	return rc;
+}
+
+static int replay_event(void *context, const PGresult *row)
+{
+	replay *r = context;
+	int64_t epoch = strtoll(PQgetvalue(row, 0, 0), NULL, 10);
+	json_t *object;
+	int rc = advance_to(r, epoch);
+
+	if (rc != 0)
+		return rc;
+	object = json_loads(PQgetvalue(row, 0, 2), 0, NULL);
+	lrt_event_clear(&r->event);
+	lrt_event_init(&r->event);
+	rc = object ? lrt_json_event(&r->event, &r->arena, object, &r->product) : LRT_EINVAL;
+	json_decref(object);
+	if (rc != 0) {
+		differ(r->v, "inbox event %s cannot be read: %s", PQgetvalue(row, 0, 1),
+		       lrt_error_last());
+		return 0;
+	}
+	rc = lrt_book_apply(r->book, &r->event);
+	r->v->report->events_replayed++;
+	return rc == LRT_EREJECT ? 0 : rc;
+}
+
+/* Runs `query` with the product id and hands each row to `fn` as it arrives
+ * (single-row mode: the inbox is never one result in memory). */
+static int stream_rows(lrt_store *store, const char *query, const char *id,
+		       int (*fn)(void *, const PGresult *), void *context)
+{
+	PGconn *conn = lrt_store_conn(store);
+	const char *params[1] = {id};
+	PGresult *res;
+	int rc = 0;
+
+	if (!PQsendQueryParams(conn, query, 1, NULL, params, NULL, NULL, 0)
+	    || !PQsetSingleRowMode(conn)) {
+		lrt_error_set("verify: %s", PQerrorMessage(conn));
+		return LRT_EDB;
+	}
+	while ((res = PQgetResult(conn)) != NULL) {
+		ExecStatusType status = PQresultStatus(res);
+
+		if (status == PGRES_SINGLE_TUPLE && rc == 0) {
+			rc = fn(context, res);
+		} else if (status != PGRES_TUPLES_OK && status != PGRES_SINGLE_TUPLE
+			   && rc == 0) {
+			char flat[512];
+
+			lrt_store_flatten(flat, sizeof(flat), PQresultErrorMessage(res));
+			lrt_error_set("verify: %s", flat);
+			rc = LRT_EDB;
+		}
+		PQclear(res);
+	}
+	return rc;
+}
+
+/* ---- the final state ------------------------------------------------------------ */
+
+typedef struct {
+	replay *r;
+	size_t nonzero;
+} holder_check;
+
+static int check_holder(void *context, const PGresult *row)
+{
+	holder_check *h = context;
+	mpz_t stored, computed;
+
+	mpz_init_set_str(stored, PQgetvalue(row, 0, 1), 10);
+	mpz_init(computed);
+	lrt_book_holder_shares(computed, h->r->book, PQgetvalue(row, 0, 0));
+	if (mpz_cmp(stored, computed) != 0) {
+		char line[300];
+
+		gmp_snprintf(line, sizeof(line), "stored %Zd, replay %Zd", stored, computed);
+		differ(h->r->v, "holder %s: %s", PQgetvalue(row, 0, 0), line);
+	}
+	if (mpz_sgn(stored) != 0)
+		h->nonzero++;
+	mpz_clear(stored);
+	mpz_clear(computed);
+	return 0;
+}
+
+static int count_holder(void *context, const char *holder, const mpz_t shares)
+{
+	(void)holder;
+	(void)shares;
+	(*(size_t *)context)++;
+	return 0;
+}
+
+typedef struct {
+	replay *r;
+	PGresult *queue;
+	int next;
+} queue_check;
+
+static int check_queued(void *context, const lrt_request_view *view)
+{
+	queue_check *q = context;
+	char *shares = mpz_get_str(NULL, 10, *view->shares);
+	char *cap = mpz_get_str(NULL, 10, *view->cap);
+	int row = q->next++;
+
+	if (row >= PQntuples(q->queue))
+		differ(q->r->v, "queue: replay holds request %s, the database does not",
+		       view->request);
+	else if (strcmp(PQgetvalue(q->queue, row, 0), view->request) != 0
+		 || strcmp(PQgetvalue(q->queue, row, 1), shares) != 0
+		 || strcmp(PQgetvalue(q->queue, row, 2), cap) != 0)
+		differ(q->r->v, "queue position %d: stored %s (%s shares, cap %s), replay"
+		       " %s (%s shares, cap %s)", row, PQgetvalue(q->queue, row, 0),
+		       PQgetvalue(q->queue, row, 1), PQgetvalue(q->queue, row, 2),
+		       view->request, shares, cap);
+	free(shares);
+	free(cap);
+	return 0;
+}
+
+static int check_position(void *context, const PGresult *row)
+{
+	replay *r = context;
+	mpz_t computed;
+	char *text;
+
+	mpz_init(computed);
+	lrt_book_position(computed, r->book, PQgetvalue(row, 0, 0), PQgetvalue(row, 0, 1));
+	text = mpz_get_str(NULL, 10, computed);
+	if (text != NULL && strcmp(text, PQgetvalue(row, 0, 2)) != 0)
+		differ(r->v, "position (%s, %s): stored %s, replay %s", PQgetvalue(row, 0, 0),
+		       PQgetvalue(row, 0, 1), PQgetvalue(row, 0, 2), text);
+	free(text);
+	mpz_clear(computed);
+	return 0;
+}
+
+static int count_position(void *context, const char *asset, const char *location,
+			  const mpz_t amount)
+{
+	(void)asset;
+	(void)location;
+	(void)amount;
+	(*(size_t *)context)++;
+	return 0;
+}
+
+static int check_positions(replay *r)
+{
+	char count[32];
+	const char *params[1] = {r->v->id};
+	size_t replayed = 0;
+	int rc;
+
+	rc = stream_rows(r->v->store,
+		"SELECT a.symbol, x.location, x.amount::text FROM lrt.positions x"
+		"  JOIN lrt.product_assets a ON a.product_id = x.product_id"
+		"   AND a.ordinal = x.asset_ordinal WHERE x.product_id = $1",
+		r->v->id, check_position, r);
+	if (rc == 0)
+		rc = lrt_store_exec_value(count, sizeof(count), r->v->store,
+			"SELECT count(*) FROM lrt.positions WHERE product_id = $1 AND amount > 0",
+			1, params);
+	if (rc == 0)
+		rc = lrt_book_each_position(r->book, count_position, &replayed);
+	if (rc == 0 && (size_t)strtoull(count, NULL, 10) != replayed)
+		differ(r->v, "positions: the database has %s non-zero, the replay %zu",
+		       count, replayed);
+	return rc;
+}
+
+static int check_final(replay *r)
+{
+	const char *params[1] = {r->v->id};
+	holder_check h = {r, 0};
+	queue_check q = {r, NULL, 0};
+	size_t replayed = 0;
+	int rc;
+
+	rc = stream_rows(r->v->store,
+		"SELECT holder, shares::text FROM lrt.holders WHERE product_id = $1",
+		r->v->id, check_holder, &h);
+	if (rc == 0)
+		rc = lrt_book_each_holder(r->book, false, count_holder, &replayed);
+	if (rc == 0 && replayed != h.nonzero)
+		differ(r->v, "holders: the database has %zu with shares, the replay %zu",
+		       h.nonzero, replayed);
+	if (rc == 0)
+		rc = lrt_store_exec_tuples(&q.queue, r->v->store,
+			"SELECT request_id, shares::text, cap::text FROM lrt.withdrawal_requests"
+			" WHERE product_id = $1 AND status = 'queued' ORDER BY queue_position",
+			1, params);
+	if (rc == 0)
+		rc = lrt_book_each_queued(r->book, check_queued, &q);
+	if (rc == 0 && q.next < PQntuples(q.queue))
+		differ(r->v, "queue: the database holds request %s, the replay does not",
+		       PQgetvalue(q.queue, q.next, 0));
+	PQclear(q.queue);
+	if (rc == 0)
+		rc = check_positions(r);
+	return rc;
+}
+
+static int load_stored(replay *r)
+{
+	const char *params[1] = {r->v->id};
+	int rc;
+
+	rc = lrt_store_exec_tuples(&r->epochs, r->v->store,
+		"SELECT epoch, total_assets::text, total_shares::text, rate::text,"
+		"       deferred::text, rewards::text, slashed::text, revaluation::text,"
+		"       recognized::text, fee_value::text, fee_shares::text, buffer::text,"
+		"       claimable::text, rate_before::text, rate_after::text"
+		"  FROM lrt.epochs WHERE product_id = $1 ORDER BY epoch", 1, params);
+	if (rc == 0)
+		rc = lrt_store_exec_tuples(&r->finalized, r->v->store,
+			"SELECT finalized_epoch, request_id, shares::text, payout::text"
+			"  FROM lrt.withdrawal_requests"
+			" WHERE product_id = $1 AND finalized_epoch IS NOT NULL"
+			" ORDER BY finalized_epoch, queue_position", 1, params);
+	if (rc == 0)
+		rc = lrt_store_exec_tuples(&r->rejected, r->v->store,
+			"SELECT epoch, event_id FROM lrt.inbox"
+			" WHERE product_id = $1 AND status = 'rejected'"
+			" ORDER BY epoch, apply_order", 1, params);
+	return rc;
+}
+
+static int check_replay(verifier *v, const char *symbol)
+{
+	replay r;
+	int64_t product_id;
+	char settled[32];
+	const char *params[1] = {v->id};
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.v = v;
+	r.open_epoch = -1;
+	lrt_product_init(&r.product);
+	lrt_arena_init(&r.arena);
+	lrt_event_init(&r.event);
+	lrt_epoch_report_init(&r.report);
+	rc = lrt_catalog_load_as_created(&r.product, &product_id, v->store, symbol);
+	if (rc == 0)
+		rc = lrt_book_new(&r.book, &r.product);
+	if (rc == 0)
+		rc = lrt_store_exec_value(settled, sizeof(settled), v->store,
+			"SELECT settled_epoch FROM lrt.product_state WHERE product_id = $1",
+			1, params);
+	if (rc == 0)
+		rc = load_stored(&r);
+	r.settled = strtoll(settled, NULL, 10);
+	if (rc == 0)
+		rc = lrt_store_exec_value(settled, sizeof(settled), v->store,
+			"SELECT count(*) FROM lrt.inbox i JOIN lrt.product_state s USING (product_id)"
+			" WHERE i.product_id = $1 AND i.epoch <= s.settled_epoch"
+			"   AND i.status = 'pending'", 1, params);
+	if (rc == 0 && strcmp(settled, "0") != 0)
+		differ(v, "inbox: %s events of settled epochs are still pending", settled);
+	if (rc == 0)
+		rc = stream_rows(v->store,
+			"SELECT i.epoch, i.event_id, i.event::text"
+			"  FROM lrt.inbox i JOIN lrt.product_state s USING (product_id)"
+			" WHERE i.product_id = $1 AND i.epoch <= s.settled_epoch"
+			"   AND i.status <> 'pending'"
+			" ORDER BY i.epoch, CASE WHEN bool_and(i.seq IS NOT NULL)"
+			"          OVER (PARTITION BY i.epoch) THEN i.seq END, i.ingest_order",
+			v->id, replay_event, &r);
+	if (rc == 0 && r.settled >= 0)
+		rc = advance_to(&r, r.settled);
+	if (rc == 0 && r.open_epoch >= 0)
+		rc = settle_open(&r);
+	if (rc == 0 && r.next_row < PQntuples(r.epochs))
+		differ(v, "epoch %s: stored, but the replay stops before it",
+		       PQgetvalue(r.epochs, r.next_row, 0));
+	if (rc == 0)
+		rc = check_final(&r);
+	PQclear(r.epochs);
+	PQclear(r.finalized);
+	PQclear(r.rejected);
+	lrt_epoch_report_clear(&r.report);
+	lrt_event_clear(&r.event);
+	lrt_arena_clear(&r.arena);
+	lrt_book_free(r.book);
+	lrt_product_clear(&r.product);
+	return rc;
+}
+
+int lrt_verify(lrt_verify_report *report, lrt_store *store, const char *symbol,
+	       lrt_difference_fn fn, void *context)
+{
+	lrt_product product;
+	int64_t product_id = 0;
+	verifier v;
+	int rc;
+
+	memset(report, 0, sizeof(*report));
+	v.store = store;
+	v.report = report;
+	v.fn = fn;
+	v.context = context;
+	lrt_product_init(&product);
+	rc = lrt_catalog_load(&product, &product_id, NULL, store, symbol);
+	lrt_product_clear(&product);
+	snprintf(v.id, sizeof(v.id), "%lld", (long long)product_id);
+	/* one snapshot for both checks */
+	if (rc == 0)
+		rc = lrt_store_exec_command(store,
+			"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL);
+	if (rc == 0)
+		rc = check_journal(&v);
+	if (rc == 0)
+		rc = check_replay(&v, symbol);
+	if (rc == 0)
+		rc = lrt_store_exec_command(store, "COMMIT", 0, NULL);
+	else
+		lrt_store_rollback(store);
+	if (rc == LRT_EVERIFY)
+		rc = 0;
+	if (rc == 0 && report->differences > 0) {
+		lrt_error_set("%zu difference%s found", report->differences,
+			      report->differences == 1 ? "" : "s");
+		rc = LRT_EVERIFY;
+	}
+	return rc;
+}
