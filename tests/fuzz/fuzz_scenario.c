@@ -1,0 +1,156 @@
+/*
+ * fuzz_scenario.c - a libFuzzer target for the scenario and event reader
+ * (lrt_scenario_read) and, when an input parses, the book behind it.
+ *
+ * Each input is one scenario file's bytes.  When it parses and its last
+ * epoch is at most FUZZ_EPOCHS_MAX, it is settled on a fresh book with
+ * lrt_scenario_run, its reports and final line are written (to /dev/null),
+ * and two cheap invariants are checked, aborting so that libFuzzer keeps the
+ * input: every journal entry balances in every ledger, and holders' shares
+ * plus queued shares equal S.  Built and run by tests/fuzz/run.sh.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gmp.h>
+
+#include "lrt/book.h"
+#include "lrt/error.h"
+#include "lrt/scenario.h"
+
+/* Settling costs time per epoch even when empty; a far epoch is legal input
+ * but only slows the search down. */
+#define FUZZ_EPOCHS_MAX 1000
+
+/* Ledgers: the shares ledger, the book ledger and one per asset; limits.h
+ * allows 256 assets. */
+#define FUZZ_LEDGERS (256 + 2)
+
+typedef struct {
+	int open;
+	uint64_t entry;
+	mpz_t sum[FUZZ_LEDGERS];
+} entry_check;
+
+static entry_check check;
+static FILE *output;
+
+static void fail(const char *what, uint64_t entry)
+{
+	fprintf(stderr, "fuzz_scenario: %s (journal entry %llu)\n", what,
+		(unsigned long long)entry);
+	abort();
+}
+
+static void close_entry(void)
+{
+	int i;
+
+	if (!check.open)
+		return;
+	for (i = 0; i < FUZZ_LEDGERS; i++) {
+		if (mpz_sgn(check.sum[i]) != 0)
+			fail("a journal entry does not balance", check.entry);
+		mpz_set_ui(check.sum[i], 0);
+	}
+	check.open = 0;
+}
+
+static void journal_line(void *context, const lrt_journal_line *line)
+{
+	(void)context;
+	if (line->amount == NULL || mpz_sgn(*line->amount) == 0)
+		fail("a journal line of amount zero", line->entry);
+	if (line->ledger < -2 || line->ledger >= FUZZ_LEDGERS - 2)
+		fail("a journal line of an unknown ledger", line->entry);
+	if (!check.open || line->entry != check.entry) {
+		close_entry();
+		check.open = 1;
+		check.entry = line->entry;
+	}
+	mpz_add(check.sum[line->ledger + 2], check.sum[line->ledger + 2], *line->amount);
+}
+
+static int add_holder(void *context, const char *holder, const mpz_t shares)
+{
+	(void)holder;
+	mpz_add(*(mpz_t *)context, *(mpz_t *)context, shares);
+	return 0;
+}
+
+static int add_queued(void *context, const lrt_request_view *request)
+{
+	mpz_add(*(mpz_t *)context, *(mpz_t *)context, *request->shares);
+	return 0;
+}
+
+static void check_shares(const lrt_book *book)
+{
+	mpz_t sum, total;
+
+	mpz_inits(sum, total, NULL);
+	lrt_book_each_holder(book, 0, add_holder, &sum);
+	lrt_book_each_queued(book, add_queued, &sum);
+	lrt_book_total_shares(total, book);
+	if (mpz_cmp(sum, total) != 0)
+		fail("holders' and queued shares do not sum to S", 0);
+	mpz_clears(sum, total, NULL);
+}
+
+static void diagnostic(void *context, const char *message)
+{
+	*(size_t *)context += strlen(message);
+}
+
+static int write_epoch(void *context, const lrt_epoch_report *report)
+{
+	return lrt_report_write_json(context, report);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	int i;
+
+	(void)argc;
+	(void)argv;
+	for (i = 0; i < FUZZ_LEDGERS; i++)
+		mpz_init(check.sum[i]);
+	output = fopen("/dev/null", "w");
+	return output == NULL;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	lrt_scenario *scenario = NULL;
+	lrt_book *book = NULL;
+	size_t diagnostic_bytes = 0;
+	int rc;
+
+	rc = lrt_scenario_read(&scenario, "fuzz.jsonl", (const char *)data, size,
+			       size % 2 ? diagnostic : NULL, &diagnostic_bytes);
+	if (rc != 0) {
+		if (scenario != NULL)
+			fail("lrt_scenario_read failed but returned a scenario", 0);
+		if (lrt_error_last()[0] == '\0')
+			fail("lrt_scenario_read failed without a message", 0);
+		return 0;
+	}
+	if (lrt_scenario_last_epoch(scenario) > FUZZ_EPOCHS_MAX)
+		goto done;
+	if (lrt_book_new(&book, lrt_scenario_product(scenario)) != 0)
+		goto done;
+	lrt_book_set_journal(book, journal_line, NULL);
+	check.open = 0;
+	rc = lrt_scenario_run(scenario, book, write_epoch, output);
+	close_entry();
+	if (rc == 0) {
+		check_shares(book);
+		lrt_book_write_final_json(output, book);
+	}
+done:
+	lrt_book_free(book);
+	lrt_scenario_free(scenario);
+	return 0;
+}
