@@ -70,15 +70,30 @@ typedef struct {
 
 /* ---- small helpers ------------------------------------------------------- */
 
+/*
+ * LRT_FAILPOINT=NAME kills the process the first time it reaches step NAME,
+ * NAME@N the N-th time (so N-1 epochs commit first): a crash at a chosen
+ * point, for the tests that prove a rerun gives the same figures.
+ */
 static void failpoint(const char *name)
 {
+	static unsigned reached;
 	const char *wanted = getenv("LRT_FAILPOINT");
+	size_t length;
+	unsigned long nth = 1;
 
-	if (wanted != NULL && strcmp(wanted, name) == 0) {
-		fprintf(stderr, "lrt: failpoint %s: dying as a crash would\n", name);
-		fflush(stderr);
-		raise(SIGKILL);
-	}
+	if (wanted == NULL)
+		return;
+	length = strcspn(wanted, "@");
+	if (length != strlen(name) || strncmp(wanted, name, length) != 0)
+		return;
+	if (wanted[length] == '@')
+		nth = strtoul(wanted + length + 1, NULL, 10);
+	if (++reached < nth)
+		return;
+	fprintf(stderr, "lrt: failpoint %s: dying as a crash would\n", wanted);
+	fflush(stderr);
+	raise(SIGKILL);
 }
 
 static int command(settler *s, const char *query, int count, const char *const *params)
