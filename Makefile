@@ -70,11 +70,20 @@ all: $(LIB_A) $(LIB_SO) $(LRT)
 deps:
 	@sh tests/deps.sh
 
-$(BUILD)/obj/%.o: %.c
+# The compiler flags of the last build, rewritten when they change, so that
+# `make install PREFIX=...` (LRT_DATADIR), SANITIZE= or CFLAGS= rebuild the
+# objects instead of reusing ones built for other flags.
+FLAGS_FILE  := $(BUILD)/flags
+ifneq ($(file <$(FLAGS_FILE)),$(strip $(ALL_CFLAGS) $(ALL_LDFLAGS)))
+$(shell mkdir -p $(BUILD))
+$(file >$(FLAGS_FILE),$(strip $(ALL_CFLAGS) $(ALL_LDFLAGS)))
+endif
+
+$(BUILD)/obj/%.o: %.c $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -112,9 +121,12 @@ $(RUNNER): $(TEST_OBJ) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(LIB_A) $(DEPS_LIBS) $(CHECK_LIBS)
 
 # The unit and database suites (one Check runner, one private PostgreSQL
-# cluster), then the shared scenarios through `lrt simulate`.
+# cluster, stopped and removed by the runner whatever happens), the proof
+# that a failing or interrupted run leaves no server and no folder behind,
+# then the shared scenarios through `lrt simulate`.
 check: deps all $(RUNNER)
 	LRT_BIN=$(abspath $(LRT)) LRT_SHARED=$(abspath $(SHARED)) $(RUNNER)
+	sh tests/cluster-cleanup.sh $(RUNNER)
 	@$(MAKE) --no-print-directory scenarios
 
 unit: all $(RUNNER)

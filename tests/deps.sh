@@ -1,10 +1,18 @@
 #!/bin/sh
 # deps.sh - installs the Debian packages that building, testing and the demo
 # need, when one is missing.  As root it runs apt-get; otherwise it prints the
-# one apt-get line to run and fails.
+# one apt-get line to run and fails.  `deps.sh --list` prints the packages,
+# for .ci/run, so that the list lives here only.
+#
+# postgresql-15 brings initdb and the server for the tests' private cluster
+# (/usr/lib/postgresql/15/bin) and the `postgres` user it runs as under root.
 set -eu
 need="build-essential pkg-config libgmp-dev libpq-dev libjansson-dev check \
 postgresql-15 python3 gcovr"
+if [ "${1:-}" = "--list" ]; then
+	echo $need
+	exit 0
+fi
 missing=""
 for p in $need; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' \

@@ -1,0 +1,341 @@
+-- 0001_schema.sql - the first schema of the lrt store (SPEC.md, ARCHITECTURE.md).
+--
+-- Every table keys on the product, so that products can later be spread
+-- over servers by product id.  Amounts and share counts are NUMERIC(78,0):
+-- exact integers of base units, 0 .. 2^256 - 1 (SPEC section 1); the
+-- database itself refuses a negative or oversized one, an unknown event
+-- type, a duplicate event id, an unbalanced journal entry, and every other
+-- row that can never be valid.  Applied once, in one transaction, by
+-- `lrt migrate`; never edited afterwards: later changes are new migrations.
+
+-- ---- types ----------------------------------------------------------------
+
+-- A stored balance: never negative, never above 2^256 - 1 (SPEC section 1).
+CREATE DOMAIN lrt.amount AS numeric(78, 0)
+    CHECK (VALUE >= 0
+       AND VALUE <= 115792089237316195423570985008687907853269984665640564039457584007913129639935);
+COMMENT ON DOMAIN lrt.amount IS
+    'Base units or shares: an integer 0 .. 2^256 - 1 (SPEC section 1).';
+
+-- A signed figure bounded by stored balances: the recognized increase I,
+-- with A1 = Arun + I and both ends in 0 .. 2^256 - 1.
+CREATE DOMAIN lrt.signed_amount AS numeric(78, 0)
+    CHECK (VALUE >= -115792089237316195423570985008687907853269984665640564039457584007913129639935
+       AND VALUE <= 115792089237316195423570985008687907853269984665640564039457584007913129639935);
+
+-- A reported integer with no stored counterpart (rates, sums of event
+-- values, revaluation): exact, and as wide as a price and 255 decimals can
+-- make it.
+CREATE DOMAIN lrt.figure AS numeric(1000, 0);
+
+-- A holder, location, operator or source: a non-empty name; one written as
+-- an address (0x + 40 hex digits) is stored lower-cased (SPEC section 3).
+CREATE DOMAIN lrt.label AS text
+    CHECK (VALUE <> ''
+       AND (VALUE !~ '^0x[0-9a-fA-F]{40}$' OR VALUE ~ '^0x[0-9a-f]{40}$'));
+
+-- An asset's price in whole units of the underlying (SPEC section 1).
+CREATE DOMAIN lrt.price AS numeric
+    CHECK (VALUE >= 0 AND scale(VALUE) <= 36);
+
+-- ---- products -------------------------------------------------------------
+
+CREATE TABLE lrt.products (
+    product_id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    symbol              text NOT NULL UNIQUE CHECK (symbol <> ''),
+    underlying          text NOT NULL,
+    -- Always 0: with `underlying` it points at the asset of ordinal 0, so the
+    -- underlying is the first asset (SPEC section 2).
+    underlying_ordinal  smallint NOT NULL DEFAULT 0 CHECK (underlying_ordinal = 0),
+    model               text NOT NULL DEFAULT 'erc4626'
+                        CHECK (model IN ('erc4626', 'plain')),
+    decimals_offset     smallint NOT NULL DEFAULT 0
+                        CHECK (decimals_offset BETWEEN 0 AND 18),
+    genesis_time        bigint NOT NULL DEFAULT 0,
+    epoch_seconds       bigint NOT NULL DEFAULT 86400 CHECK (epoch_seconds > 0),
+    -- The configuration as given (SPEC section 2), for the record.
+    config              jsonb NOT NULL CHECK (jsonb_typeof(config) = 'object'),
+    -- How long after an epoch ends `lrt settle` waits before settling it,
+    -- so that late events of the epoch still arrive in time.
+    settle_lag_seconds  bigint NOT NULL DEFAULT 0 CHECK (settle_lag_seconds >= 0),
+    created_at          timestamptz NOT NULL DEFAULT now(),
+    CHECK (model = 'erc4626' OR decimals_offset = 0)
+);
+COMMENT ON TABLE lrt.products IS
+    'One liquid restaking token; model, offset, assets, genesis and epoch length never change.';
+
+CREATE TABLE lrt.product_assets (
+    product_id  bigint NOT NULL REFERENCES lrt.products,
+    ordinal     smallint NOT NULL CHECK (ordinal >= 0),
+    symbol      text NOT NULL CHECK (symbol <> ''),
+    decimals    smallint NOT NULL CHECK (decimals BETWEEN 0 AND 255),
+    PRIMARY KEY (product_id, ordinal),
+    UNIQUE (product_id, symbol),
+    UNIQUE (product_id, ordinal, symbol)
+);
+COMMENT ON TABLE lrt.product_assets IS
+    'The assets a product accepts; ordinal 0 is the underlying, and ordinals are the ledgers of the journal.';
+
+-- Checked at commit, as a product and its assets are written together.
+ALTER TABLE lrt.products
+    ADD FOREIGN KEY (product_id, underlying_ordinal, underlying)
+    REFERENCES lrt.product_assets (product_id, ordinal, symbol)
+    DEFERRABLE INITIALLY DEFERRED;
+
+-- ---- the state after the last settled epoch --------------------------------
+
+CREATE TABLE lrt.product_state (
+    product_id           bigint PRIMARY KEY REFERENCES lrt.products,
+    -- The policy in force (SPEC section 2; changed by `config` events).
+    fee_bps              integer NOT NULL DEFAULT 0 CHECK (fee_bps BETWEEN 0 AND 9999),
+    fee_recipients       jsonb NOT NULL DEFAULT '[{"holder": "treasury", "bps": 10000}]'
+                         CHECK (jsonb_typeof(fee_recipients) = 'array'
+                            AND jsonb_array_length(fee_recipients) >= 1),
+    delay_epochs         bigint NOT NULL DEFAULT 0 CHECK (delay_epochs >= 0),
+    max_apr_bps          bigint NOT NULL DEFAULT 0 CHECK (max_apr_bps BETWEEN 0 AND 4294967295),
+    max_rate_change_bps  bigint NOT NULL DEFAULT 0
+                         CHECK (max_rate_change_bps BETWEEN 0 AND 4294967295),
+    total_assets         lrt.amount NOT NULL DEFAULT 0,  -- A
+    total_shares         lrt.amount NOT NULL DEFAULT 0,  -- S, queued shares included
+    deferred             lrt.amount NOT NULL DEFAULT 0,  -- D
+    settled_epoch        bigint NOT NULL DEFAULT -1 CHECK (settled_epoch >= -1),
+    updated_at           timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON COLUMN lrt.product_state.settled_epoch IS 'The last settled epoch; -1 before the first.';
+
+-- ---- the event inbox --------------------------------------------------------
+
+CREATE TABLE lrt.inbox (
+    product_id     bigint NOT NULL REFERENCES lrt.products,
+    event_id       text NOT NULL CHECK (event_id <> ''),
+    epoch          bigint NOT NULL CHECK (epoch >= 0),
+    seq            bigint,
+    type           text NOT NULL CHECK (type IN ('deposit', 'withdraw', 'transfer',
+                       'reward', 'slash', 'move', 'swap', 'price', 'claim',
+                       'config', 'accept')),
+    -- The event as parsed, unknown fields kept (SPEC section 3).
+    event          jsonb NOT NULL CHECK (jsonb_typeof(event) = 'object'
+                                     AND event ->> 'id' = event_id
+                                     AND event ->> 'type' = type),
+    -- The order of ingestion, which is the apply order of an epoch whose
+    -- events do not all have a seq.
+    ingest_order   bigint GENERATED ALWAYS AS IDENTITY,
+    source_file    text,
+    source_line    bigint CHECK (source_line >= 1),
+    status         text NOT NULL DEFAULT 'pending'
+                   CHECK (status IN ('pending', 'applied', 'rejected')),
+    reject_reason  text CHECK (reject_reason <> ''),
+    -- Position in the epoch's apply order, set when the epoch settles.
+    apply_order    integer CHECK (apply_order >= 0),
+    ingested_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (product_id, event_id),
+    UNIQUE (product_id, ingest_order),
+    UNIQUE (product_id, epoch, apply_order),
+    CHECK ((status = 'rejected') = (reject_reason IS NOT NULL)),
+    CHECK ((status = 'pending') = (apply_order IS NULL)),
+    CHECK (source_line IS NULL OR source_file IS NOT NULL)
+);
+CREATE INDEX inbox_pending ON lrt.inbox (product_id, epoch, ingest_order)
+    WHERE status = 'pending';
+COMMENT ON TABLE lrt.inbox IS
+    'Every well-formed event, once per (product, id); rejected events stay with their reason.';
+
+CREATE TABLE lrt.ingest_rejects (
+    product_id   bigint NOT NULL REFERENCES lrt.products,
+    reject_id    bigint GENERATED ALWAYS AS IDENTITY,
+    source_file  text NOT NULL,
+    source_line  bigint NOT NULL CHECK (source_line >= 1),
+    raw          text NOT NULL,
+    reason       text NOT NULL CHECK (reason <> ''),
+    rejected_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (product_id, reject_id)
+);
+COMMENT ON TABLE lrt.ingest_rejects IS
+    'Malformed input kept aside with its file, line and reason (SPEC section 4).';
+
+-- ---- balances -----------------------------------------------------------------
+
+CREATE TABLE lrt.holders (
+    product_id  bigint NOT NULL REFERENCES lrt.products,
+    holder      lrt.label NOT NULL,
+    shares      lrt.amount NOT NULL,
+    PRIMARY KEY (product_id, holder)
+);
+
+CREATE TABLE lrt.locations (
+    product_id  bigint NOT NULL REFERENCES lrt.products,
+    location    lrt.label NOT NULL,
+    -- Order of first use: positions are listed in it.
+    ordinal     integer NOT NULL CHECK (ordinal >= 0),
+    kind        text NOT NULL CHECK (kind IN ('buffer', 'operator', 'claimable')),
+    PRIMARY KEY (product_id, location),
+    UNIQUE (product_id, ordinal),
+    CHECK ((kind = 'buffer') = (location = 'buffer')),
+    CHECK ((kind = 'claimable') = (location = 'claimable'))
+);
+
+CREATE TABLE lrt.positions (
+    product_id     bigint NOT NULL,
+    asset_ordinal  smallint NOT NULL,
+    location       lrt.label NOT NULL,
+    amount         lrt.amount NOT NULL,
+    PRIMARY KEY (product_id, asset_ordinal, location),
+    FOREIGN KEY (product_id, asset_ordinal) REFERENCES lrt.product_assets,
+    FOREIGN KEY (product_id, location) REFERENCES lrt.locations,
+    -- Finalized withdrawals are paid in the underlying only.
+    CHECK (location <> 'claimable' OR asset_ordinal = 0)
+);
+
+-- The latest price of each asset; the underlying's is always 1 and is never
+-- stored, and an asset with no row has no price yet.
+CREATE TABLE lrt.prices (
+    product_id     bigint NOT NULL,
+    asset_ordinal  smallint NOT NULL CHECK (asset_ordinal > 0),
+    price          lrt.price NOT NULL,
+    event_id       text NOT NULL,
+    PRIMARY KEY (product_id, asset_ordinal),
+    FOREIGN KEY (product_id, asset_ordinal) REFERENCES lrt.product_assets,
+    FOREIGN KEY (product_id, event_id) REFERENCES lrt.inbox
+);
+
+-- ---- settled epochs ---------------------------------------------------------------
+
+-- One row per settled epoch, with every figure of SPEC section 6.
+CREATE TABLE lrt.epochs (
+    product_id    bigint NOT NULL REFERENCES lrt.products,
+    epoch         bigint NOT NULL CHECK (epoch >= 0),
+    total_assets  lrt.amount NOT NULL,         -- A2
+    total_shares  lrt.amount NOT NULL,         -- S2
+    rate          lrt.figure NOT NULL CHECK (rate >= 0),
+    deferred      lrt.amount NOT NULL,         -- D after smoothing
+    rewards       lrt.figure NOT NULL CHECK (rewards >= 0),  -- R
+    slashed       lrt.figure NOT NULL CHECK (slashed >= 0),  -- L
+    revaluation   lrt.figure NOT NULL,         -- V, signed
+    recognized    lrt.signed_amount NOT NULL,  -- I, signed
+    fee_value     lrt.amount NOT NULL,         -- F
+    fee_shares    lrt.amount NOT NULL,         -- FS
+    buffer        lrt.amount NOT NULL,         -- (underlying, buffer) after step 5
+    claimable     lrt.amount NOT NULL,         -- (underlying, claimable) after step 5
+    rate_before   lrt.figure NOT NULL CHECK (rate_before >= 0),  -- r0 of the guard
+    rate_after    lrt.figure NOT NULL CHECK (rate_after >= 0),   -- r1 of the guard
+    settled_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (product_id, epoch),
+    -- F = floor(max(I, 0) * fee_bps / 10000), with fee_bps < 10000.
+    CHECK (fee_value <= greatest(recognized, 0)),
+    CHECK (fee_value > 0 OR fee_shares = 0)
+);
+COMMENT ON TABLE lrt.epochs IS
+    'Settled epochs; the finalized requests are in withdrawal_requests, the rejected events in inbox.';
+
+-- ---- the withdrawal queue ---------------------------------------------------------
+
+CREATE TABLE lrt.withdrawal_requests (
+    product_id       bigint NOT NULL,
+    request_id       text NOT NULL,            -- the id of the withdraw event
+    queue_position   bigint NOT NULL CHECK (queue_position >= 0),
+    holder           lrt.label NOT NULL,
+    shares           lrt.amount NOT NULL CHECK (shares > 0),
+    cap              lrt.amount NOT NULL,
+    request_epoch    bigint NOT NULL CHECK (request_epoch >= 0),
+    status           text NOT NULL DEFAULT 'queued'
+                     CHECK (status IN ('queued', 'finalized', 'claimed')),
+    payout           lrt.amount,
+    finalized_epoch  bigint,
+    claim_event_id   text,
+    PRIMARY KEY (product_id, request_id),
+    UNIQUE (product_id, queue_position),
+    FOREIGN KEY (product_id, request_id) REFERENCES lrt.inbox,
+    FOREIGN KEY (product_id, claim_event_id) REFERENCES lrt.inbox,
+    FOREIGN KEY (product_id, finalized_epoch) REFERENCES lrt.epochs
+        DEFERRABLE INITIALLY DEFERRED,
+    CHECK ((status = 'queued') = (payout IS NULL)),
+    CHECK ((status = 'queued') = (finalized_epoch IS NULL)),
+    CHECK ((status = 'claimed') = (claim_event_id IS NOT NULL)),
+    CHECK (payout <= cap),
+    CHECK (finalized_epoch >= request_epoch)
+);
+CREATE INDEX withdrawal_requests_queued ON lrt.withdrawal_requests (product_id, queue_position)
+    WHERE status = 'queued';
+
+-- ---- the journal ------------------------------------------------------------------
+
+-- Double-entry lines (include/lrt/book.h, lrt_journal_line): within one
+-- entry and one ledger the debits equal the credits.  Ledger -1 holds
+-- shares, -2 the book (A and D in underlying base units), and 0.. the value
+-- of the asset of that ordinal in its base units.
+CREATE TABLE lrt.journal (
+    product_id     bigint NOT NULL,
+    entry          bigint NOT NULL CHECK (entry >= 0),
+    line           integer NOT NULL CHECK (line >= 0),
+    epoch          bigint NOT NULL CHECK (epoch >= 0),
+    event_id       text,                       -- NULL for settlement steps
+    step           text NOT NULL CHECK (step ~ '^[a-z_]{1,32}$'),
+    ledger         integer NOT NULL CHECK (ledger >= -2),
+    asset_ordinal  smallint GENERATED ALWAYS AS
+                   (CASE WHEN ledger >= 0 THEN ledger END) STORED,
+    account_kind   text NOT NULL,
+    account_name   text CHECK (account_name <> ''),
+    debit          lrt.amount NOT NULL DEFAULT 0,
+    credit         lrt.amount NOT NULL DEFAULT 0,
+    PRIMARY KEY (product_id, entry, line),
+    FOREIGN KEY (product_id, event_id) REFERENCES lrt.inbox,
+    FOREIGN KEY (product_id, asset_ordinal) REFERENCES lrt.product_assets,
+    FOREIGN KEY (product_id, epoch) REFERENCES lrt.epochs
+        DEFERRABLE INITIALLY DEFERRED,
+    -- Exactly one side of a line is non-zero.
+    CHECK ((debit = 0) <> (credit = 0)),
+    -- Each kind of account lives on one kind of ledger.
+    CHECK (CASE
+        WHEN account_kind IN ('holder', 'queue', 'issued') THEN ledger = -1
+        WHEN account_kind IN ('position', 'deposits', 'rewards', 'slashes',
+                              'swaps', 'claims') THEN ledger >= 0
+        WHEN account_kind IN ('total_assets', 'deferred', 'contributed',
+                              'gains', 'redeemed') THEN ledger = -2
+        ELSE false END)
+);
+CREATE INDEX journal_epoch ON lrt.journal (product_id, epoch);
+
+-- Each statement that writes journal lines must leave every entry it touches
+-- balanced on every ledger: entries are written whole (one INSERT or COPY).
+-- One set-based check per statement, so a COPY of a million lines costs one
+-- query, not a million.
+CREATE FUNCTION lrt.journal_check_balanced() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    bad record;
+BEGIN
+    SELECT j.product_id, j.entry, j.ledger, sum(j.debit) AS debits,
+           sum(j.credit) AS credits
+      INTO bad
+      FROM lrt.journal j
+     WHERE (j.product_id, j.entry) IN (SELECT product_id, entry FROM new_lines)
+     GROUP BY j.product_id, j.entry, j.ledger
+    HAVING sum(j.debit) <> sum(j.credit)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'journal entry % of product % does not balance on ledger %',
+                        bad.entry, bad.product_id, bad.ledger
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('debits %s, credits %s', bad.debits, bad.credits);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER journal_balanced AFTER INSERT ON lrt.journal
+    REFERENCING NEW TABLE AS new_lines
+    FOR EACH STATEMENT EXECUTE FUNCTION lrt.journal_check_balanced();
+
+-- The journal is the audit trail: lines are added, never changed or removed.
+CREATE FUNCTION lrt.journal_refuse_change() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'lrt.journal is append-only: % refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+
+CREATE TRIGGER journal_append_only BEFORE UPDATE OR DELETE ON lrt.journal
+    FOR EACH ROW EXECUTE FUNCTION lrt.journal_refuse_change();
+CREATE TRIGGER journal_no_truncate BEFORE TRUNCATE ON lrt.journal
+    FOR EACH STATEMENT EXECUTE FUNCTION lrt.journal_refuse_change();

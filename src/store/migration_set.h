@@ -1,0 +1,65 @@
+/*
+ * migration_set.h - the migrations and reporting SQL that `lrt migrate`
+ * applies, found either in the library (embedded at build time) or in a
+ * folder laid out as share/lrt/, checked and ordered, with their checksums.
+ */
+#ifndef LRT_STORE_MIGRATION_SET_H
+#define LRT_STORE_MIGRATION_SET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store/sha256.h"
+
+/*
+ * Versions are the four digits of NNNN_title.sql: 1..9999.  More files than
+ * that cannot be named, and the bound lets arrays be sized without surprise.
+ */
+#define LRT_MIGRATION_VERSION_MAX 9999
+/* Files of sql/: reporting views and functions, a few dozen expected. */
+#define LRT_SQL_FILES_MAX 1000
+/*
+ * One file's bytes.  A migration is reviewed by a person; one larger than
+ * this is a data dump by mistake, and would be read into memory whole.
+ */
+#define LRT_MIGRATION_FILE_BYTES_MAX (16u * 1024u * 1024u)
+/* A title: the part of a file name between "NNNN_" and ".sql". */
+#define LRT_MIGRATION_TITLE_BYTES_MAX 100
+
+typedef struct {
+	char *path;          /* for messages: "migrations/0001_schema.sql" */
+	const char *name;    /* the last part of path: "0001_schema.sql" */
+	unsigned version;    /* 1 for a migration 0001_...; 0 for sql/ */
+	char title[LRT_MIGRATION_TITLE_BYTES_MAX + 1];  /* "schema" */
+	const char *text;    /* the file's bytes, NUL-terminated */
+	size_t length;       /* bytes, not counting the NUL */
+	char *owned_text;    /* text when read from a folder; NULL if embedded */
+	char checksum[LRT_SHA256_HEX_BYTES];  /* of the bytes, lower-case hex */
+	bool applied;        /* set by the runner */
+} lrt_migration_file;
+
+typedef struct {
+	lrt_migration_file *migrations;  /* ascending version, no duplicates */
+	size_t migration_count;
+	lrt_migration_file *sql;         /* ascending name */
+	size_t sql_count;
+} lrt_migration_set;
+
+/*
+ * Loads the embedded files (share_dir NULL) or DIR/migrations/ *.sql and
+ * DIR/sql/ *.sql (sql/ may be absent).  LRT_EINVAL names a file not named
+ * NNNN_title.sql (title of [a-z0-9_]), two files of one version, or a file
+ * holding a NUL byte; LRT_EIO a folder or file that cannot be read;
+ * LRT_ELIMIT a file or a folder over the limits above.  On error the set is
+ * empty.
+ */
+int lrt_migration_set_load(lrt_migration_set *set, const char *share_dir);
+
+/* Frees what the set holds and empties it; an empty set is a no-op. */
+void lrt_migration_set_clear(lrt_migration_set *set);
+
+/* The migration of `version`, or NULL. */
+lrt_migration_file *lrt_migration_set_find(lrt_migration_set *set,
+					   unsigned version);
+
+#endif

@@ -1,0 +1,97 @@
+/*
+ * store_internal.h - what the store modules (connect, migrate, and later
+ * ingest, settle, export) share: the connection behind an lrt_store and one
+ * checked query wrapper per result shape, in the manner of PostgreSQL's
+ * client tools (src/fe_utils/query_utils.c).
+ *
+ * Every wrapper sends its statement with parameters (never by pasting values
+ * into SQL), checks the result status it expects, and on any other outcome
+ * sets the last error to one line holding the statement, the server's
+ * message and its SQLSTATE, keeps the SQLSTATE in the store for callers that
+ * retry on it (40001, 40P01), frees the result, and returns LRT_EDB.
+ * Whoever receives a PGresult frees it with PQclear on every path.
+ */
+#ifndef LRT_STORE_INTERNAL_H
+#define LRT_STORE_INTERNAL_H
+
+#include <libpq-fe.h>
+
+#include "lrt/store.h"
+
+/* The oldest server lrt supports: the schema uses PostgreSQL 15 features. */
+#define LRT_STORE_SERVER_VERSION_MIN 150000
+
+/*
+ * How much of a failing statement a message quotes: enough to recognise it,
+ * short enough to keep the message on one readable line.
+ */
+#define LRT_STORE_QUOTED_QUERY_BYTES 120
+
+/*
+ * The advisory lock that serializes `lrt migrate` runs (a single int8 key:
+ * the bytes "lrt-migr" read big-endian).
+ */
+#define LRT_MIGRATE_LOCK_KEY "7814436041899206514"
+
+/* Bytes of the description "socket DIR port N database D user U". */
+#define LRT_STORE_DESCRIPTION_BYTES 512
+
+struct lrt_store {
+	PGconn *conn;
+	char sqlstate[6];    /* of the last failed statement; "" after success */
+	char description[LRT_STORE_DESCRIPTION_BYTES];
+};
+
+/* The connection; never NULL for a connected store. */
+PGconn *lrt_store_conn(lrt_store *store);
+
+/* SQLSTATE of the last statement that failed, "" when the last succeeded. */
+const char *lrt_store_sqlstate(const lrt_store *store);
+
+/*
+ * Copies libpq's multi-line message onto one line of at most size - 1
+ * bytes: its lines joined with "; ", the tab-indented hints with a space.
+ */
+void lrt_store_flatten(char *out, size_t size, const char *message);
+
+/*
+ * Runs a statement that returns no rows (PGRES_COMMAND_OK): DDL, INSERT,
+ * UPDATE, BEGIN, COMMIT.  `params` holds `param_count` text values (NULL
+ * for SQL NULL) and may be NULL when there are none.
+ */
+int lrt_store_exec_command(lrt_store *store, const char *query,
+			   int param_count, const char *const *params);
+
+/*
+ * Runs a query that returns rows (PGRES_TUPLES_OK) and hands the result to
+ * the caller in *out, who frees it with PQclear.  On error *out is NULL.
+ */
+int lrt_store_exec_tuples(PGresult **out, lrt_store *store, const char *query,
+			  int param_count, const char *const *params);
+
+/*
+ * Like lrt_store_exec_tuples, but the query must return exactly one row and
+ * one column (LRT_EDB otherwise); its value is copied into `value`, which
+ * holds `size` bytes (LRT_ELIMIT when it does not fit).  A NULL reads as "".
+ */
+int lrt_store_exec_value(char *value, size_t size, lrt_store *store,
+			 const char *query, int param_count,
+			 const char *const *params);
+
+/*
+ * Runs a script of one or more statements with no parameters (a migration's
+ * text) through the simple query protocol.  `path` names the script in the
+ * message, with the line the server's error points at: "FILE:LINE: message
+ * (SQLSTATE x)".  The caller owns the transaction around it.
+ */
+int lrt_store_exec_script(lrt_store *store, const char *script,
+			  const char *path);
+
+/*
+ * Ends a transaction that may have failed: ROLLBACK when one is open, and
+ * nothing otherwise.  Keeps the last error message, so that it can be called
+ * on the way out of a failure.
+ */
+void lrt_store_rollback(lrt_store *store);
+
+#endif

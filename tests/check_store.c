@@ -1,0 +1,393 @@
+/*
+ * check_store.c - the store's connection and its checked query wrappers
+ * (src/store/store.c, query.c), and the SHA-256 that names a migration's
+ * bytes (src/store/sha256.c), against the test cluster.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "lrt/error.h"
+#include "store/sha256.h"
+#include "store/store_internal.h"
+
+/* ---- SHA-256 ------------------------------------------------------------ */
+
+/* FIPS 180-4 examples (NIST CSRC "SHA256.pdf") and the empty string. */
+START_TEST(test_sha256_known_digests)
+{
+	char hex[LRT_SHA256_HEX_BYTES];
+	static const char two_blocks[] =
+		"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+
+	lrt_sha256_hex(hex, "", 0);
+	ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+			      "27ae41e4649b934ca495991b7852b855");
+	lrt_sha256_hex(hex, "abc", 3);
+	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223"
+			      "b00361a396177a9cb410ff61f20015ad");
+	lrt_sha256_hex(hex, two_blocks, strlen(two_blocks));
+	ck_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039"
+			      "a33ce45964ff2167f6ecedd419db06c1");
+}
+END_TEST
+
+/* One million 'a', fed in pieces of 1..97 bytes across block boundaries. */
+START_TEST(test_sha256_in_pieces)
+{
+	static char a[100];
+	unsigned char digest[LRT_SHA256_BYTES];
+	lrt_sha256 context;
+	size_t left = 1000000, piece = 1;
+	char hex[LRT_SHA256_HEX_BYTES];
+	unsigned i;
+
+	memset(a, 'a', sizeof(a));
+	lrt_sha256_init(&context);
+	while (left > 0) {
+		size_t take = piece < left ? piece : left;
+
+		lrt_sha256_update(&context, a, take);
+		left -= take;
+		piece = piece % 97 + 1;
+	}
+	lrt_sha256_final(digest, &context);
+	for (i = 0; i < LRT_SHA256_BYTES; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67"
+			      "f1809a48a497200e046d39ccc7112cd0");
+}
+END_TEST
+
+/*
+ * Every length from 0 to 300 bytes (each padding case) against the
+ * server's own sha256(): an independent implementation.
+ */
+START_TEST(test_sha256_agrees_with_postgresql)
+{
+	PGconn *conn = lrt_test_connect();
+	char text[302], hex[LRT_SHA256_HEX_BYTES], length_text[8];
+	const char *params[2] = { text, length_text };
+	PGresult *result;
+	size_t length;
+
+	for (length = 0; length < 301; length++)
+		text[length] = (char)('!' + (length * 7) % 90);
+	text[301] = '\0';
+	for (length = 0; length <= 300; length++) {
+		snprintf(length_text, sizeof(length_text), "%zu", length);
+		result = PQexecParams(conn, "SELECT encode(sha256(convert_to("
+			"left($1, $2::int), 'UTF8')), 'hex')", 2, NULL, params,
+			NULL, NULL, 0);
+		ck_assert_int_eq(PQresultStatus(result), PGRES_TUPLES_OK);
+		lrt_sha256_hex(hex, text, length);
+		ck_assert_msg(strcmp(hex, PQgetvalue(result, 0, 0)) == 0,
+			      "length %zu: %s, server %s", length, hex,
+			      PQgetvalue(result, 0, 0));
+		PQclear(result);
+	}
+	PQfinish(conn);
+}
+END_TEST
+
+/* ---- connecting --------------------------------------------------------- */
+
+START_TEST(test_connect_follows_libpq_environment)
+{
+	lrt_store *store = NULL;
+	char expected[600];
+
+	ck_assert_int_eq(lrt_store_connect(&store, NULL), 0);
+	snprintf(expected, sizeof(expected),
+		 "socket %s port 5432 database %s user postgres",
+		 getenv("PGHOST"), lrt_test_database());
+	ck_assert_str_eq(lrt_store_describe(store), expected);
+	lrt_store_close(store);
+
+	ck_assert_int_eq(lrt_store_connect(&store, ""), 0);
+	ck_assert_str_eq(lrt_store_describe(store), expected);
+	lrt_store_close(store);
+	lrt_store_close(NULL);
+}
+END_TEST
+
+START_TEST(test_connect_with_conninfo_and_uri)
+{
+	lrt_store *store = NULL;
+	char conninfo[600], expected[600];
+
+	snprintf(conninfo, sizeof(conninfo), "dbname=postgres host=%s",
+		 getenv("PGHOST"));
+	ck_assert_int_eq(lrt_store_connect(&store, conninfo), 0);
+	snprintf(expected, sizeof(expected),
+		 "socket %s port 5432 database postgres user postgres",
+		 getenv("PGHOST"));
+	ck_assert_str_eq(lrt_store_describe(store), expected);
+	ck_assert_str_eq(PQparameterStatus(lrt_store_conn(store),
+					   "client_encoding"), "UTF8");
+	ck_assert_str_eq(PQparameterStatus(lrt_store_conn(store),
+					   "application_name"), "lrt");
+	lrt_store_close(store);
+
+	snprintf(conninfo, sizeof(conninfo), "postgresql:///%s",
+		 lrt_test_database());
+	ck_assert_int_eq(lrt_store_connect(&store, conninfo), 0);
+	snprintf(expected, sizeof(expected),
+		 "socket %s port 5432 database %s user postgres",
+		 getenv("PGHOST"), lrt_test_database());
+	ck_assert_str_eq(lrt_store_describe(store), expected);
+	lrt_store_close(store);
+}
+END_TEST
+
+START_TEST(test_connect_failure_names_the_server)
+{
+	lrt_store *store = (lrt_store *)&store;
+	char conninfo[600], expected[1200];
+
+	snprintf(conninfo, sizeof(conninfo), "host=%s/nowhere port=5999 "
+		 "dbname=books user=clerk", getenv("PGHOST"));
+	ck_assert_int_eq(lrt_store_connect(&store, conninfo), LRT_EDB);
+	ck_assert_ptr_null(store);
+	snprintf(expected, sizeof(expected),
+		 "cannot connect to PostgreSQL at socket %s/nowhere port 5999 "
+		 "database books user clerk: connection to server on socket "
+		 "\"%s/nowhere/.s.PGSQL.5999\" failed: No such file or directory "
+		 "Is the server running locally and accepting connections on "
+		 "that socket?", getenv("PGHOST"), getenv("PGHOST"));
+	ck_assert_str_eq(lrt_error_last(), expected);
+}
+END_TEST
+
+START_TEST(test_connect_failure_from_environment)
+{
+	lrt_store *store = NULL;
+	char expected[600];
+
+	ck_assert_int_eq(setenv("PGHOST", "/nonexistent/lrt", 1), 0);
+	ck_assert_int_eq(setenv("PGPORT", "6001", 1), 0);
+	ck_assert_int_eq(lrt_store_connect(&store, NULL), LRT_EDB);
+	ck_assert_ptr_null(store);
+	snprintf(expected, sizeof(expected),
+		"cannot connect to PostgreSQL at socket /nonexistent/lrt port "
+		"6001 database %s user postgres: connection to server on "
+		"socket \"/nonexistent/lrt/.s.PGSQL.6001\" failed: No such file "
+		"or directory Is the server running locally and accepting "
+		"connections on that socket?", lrt_test_database());
+	ck_assert_str_eq(lrt_error_last(), expected);
+}
+END_TEST
+
+START_TEST(test_connect_refuses_a_malformed_conninfo)
+{
+	lrt_store *store = (lrt_store *)&store;
+
+	ck_assert_int_eq(lrt_store_connect(&store, "colour=blue"), LRT_EINVAL);
+	ck_assert_ptr_null(store);
+	ck_assert_str_eq(lrt_error_last(), "invalid connection string: "
+			 "invalid connection option \"colour\"");
+	ck_assert_int_eq(lrt_store_connect(&store, "host='unterminated"),
+			 LRT_EINVAL);
+	ck_assert_str_eq(lrt_error_last(), "invalid connection string: "
+			 "unterminated quoted string in connection info string");
+}
+END_TEST
+
+/* ---- the query wrappers ------------------------------------------------- */
+
+static lrt_store *connect_store(void)
+{
+	lrt_store *store = NULL;
+
+	ck_assert_msg(lrt_store_connect(&store, NULL) == 0, "%s",
+		      lrt_error_last());
+	return store;
+}
+
+START_TEST(test_exec_command_and_tuples)
+{
+	lrt_store *store = connect_store();
+	const char *params[2] = { "one", NULL };
+	PGresult *result = NULL;
+
+	ck_assert_int_eq(lrt_store_exec_command(store,
+		"CREATE TABLE t (name text PRIMARY KEY, note text)", 0, NULL), 0);
+	ck_assert_int_eq(lrt_store_exec_command(store,
+		"INSERT INTO t VALUES ($1, $2)", 2, params), 0);
+	ck_assert_str_eq(lrt_store_sqlstate(store), "");
+	ck_assert_int_eq(lrt_store_exec_tuples(&result, store,
+		"SELECT name, note IS NULL FROM t WHERE name = $1", 1, params), 0);
+	ck_assert_int_eq(PQntuples(result), 1);
+	ck_assert_str_eq(PQgetvalue(result, 0, 0), "one");
+	ck_assert_str_eq(PQgetvalue(result, 0, 1), "t");
+	PQclear(result);
+	lrt_store_close(store);
+}
+END_TEST
+
+START_TEST(test_exec_reports_query_and_sqlstate)
+{
+	lrt_store *store = connect_store();
+	const char *params[1] = { "one" };
+	PGresult *result = (PGresult *)&result;
+
+	ck_assert_int_eq(lrt_store_exec_tuples(&result, store,
+		"SELECT * FROM nowhere", 0, NULL), LRT_EDB);
+	ck_assert_ptr_null(result);
+	ck_assert_str_eq(lrt_store_sqlstate(store), "42P01");
+	ck_assert_str_eq(lrt_error_last(), "query \"SELECT * FROM nowhere\" "
+		"failed: relation \"nowhere\" does not exist (SQLSTATE 42P01)");
+
+	ck_assert_int_eq(lrt_store_exec_command(store,
+		"CREATE TABLE t (name text PRIMARY KEY)", 0, NULL), 0);
+	ck_assert_int_eq(lrt_store_exec_command(store,
+		"INSERT INTO t VALUES ($1)", 1, params), 0);
+	ck_assert_int_eq(lrt_store_exec_command(store,
+		"INSERT INTO t\n\tVALUES ($1)", 1, params), LRT_EDB);
+	ck_assert_str_eq(lrt_store_sqlstate(store), "23505");
+	ck_assert_str_eq(lrt_error_last(), "query \"INSERT INTO t VALUES ($1)\" "
+		"failed: duplicate key value violates unique constraint "
+		"\"t_pkey\": Key (name)=(one) already exists. (SQLSTATE 23505)");
+
+	/* The wrong shape of result is an error too, and a success clears. */
+	ck_assert_int_eq(lrt_store_exec_command(store, "SELECT 1", 0, NULL),
+			 LRT_EDB);
+	ck_assert_str_eq(lrt_error_last(), "query \"SELECT 1\": expected "
+			 "PGRES_COMMAND_OK, got PGRES_TUPLES_OK");
+	ck_assert_int_eq(lrt_store_exec_command(store, "SET search_path = public",
+						0, NULL), 0);
+	ck_assert_str_eq(lrt_store_sqlstate(store), "");
+	lrt_store_close(store);
+}
+END_TEST
+
+START_TEST(test_exec_quotes_a_long_query_shortened)
+{
+	lrt_store *store = connect_store();
+	char query[400];
+
+	snprintf(query, sizeof(query), "SELECT %0300d FROM nowhere", 7);
+	ck_assert_int_eq(lrt_store_exec_command(store, query, 0, NULL), LRT_EDB);
+	ck_assert_int_eq(strncmp(lrt_error_last(), "query \"SELECT 000", 17), 0);
+	ck_assert_ptr_nonnull(strstr(lrt_error_last(), "0000...\" failed: "
+				     "relation \"nowhere\" does not exist"));
+	ck_assert_uint_eq(strlen(lrt_error_last()),
+			  strlen("query \"\" failed: relation \"nowhere\" does "
+				 "not exist (SQLSTATE 42P01)") +
+			  LRT_STORE_QUOTED_QUERY_BYTES - 1);
+	lrt_store_close(store);
+}
+END_TEST
+
+START_TEST(test_exec_value)
+{
+	lrt_store *store = connect_store();
+	const char *params[1] = { "41" };
+	char value[8];
+
+	ck_assert_int_eq(lrt_store_exec_value(value, sizeof(value), store,
+		"SELECT $1::int + 1", 1, params), 0);
+	ck_assert_str_eq(value, "42");
+	ck_assert_int_eq(lrt_store_exec_value(value, sizeof(value), store,
+		"SELECT NULL", 0, NULL), 0);
+	ck_assert_str_eq(value, "");
+	ck_assert_int_eq(lrt_store_exec_value(value, sizeof(value), store,
+		"SELECT 1 UNION ALL SELECT 2", 0, NULL), LRT_EDB);
+	ck_assert_str_eq(lrt_error_last(), "query \"SELECT 1 UNION ALL SELECT "
+			 "2\": expected one value, got 2 rows of 1 columns");
+	ck_assert_int_eq(lrt_store_exec_value(value, sizeof(value), store,
+		"SELECT 'a whole sentence'", 0, NULL), LRT_ELIMIT);
+	ck_assert_str_eq(lrt_error_last(), "query \"SELECT 'a whole "
+			 "sentence'\": a value of 16 bytes does not fit in 8");
+	lrt_store_close(store);
+}
+END_TEST
+
+START_TEST(test_exec_script_names_file_and_line)
+{
+	lrt_store *store = connect_store();
+	char count[8];
+
+	ck_assert_int_eq(lrt_store_exec_script(store,
+		"CREATE TABLE a (x int);\nINSERT INTO a VALUES (1), (2);\n",
+		"a.sql"), 0);
+	ck_assert_int_eq(lrt_store_exec_value(count, sizeof(count), store,
+		"SELECT count(*) FROM a", 0, NULL), 0);
+	ck_assert_str_eq(count, "2");
+	/* Line 3, counted in characters: the accents take two bytes each. */
+	ck_assert_int_eq(lrt_store_exec_script(store,
+		"-- é é é é\nSELECT 1;\n  SELEC 'ü' FROM a;\n", "dir/b.sql"),
+		LRT_EDB);
+	ck_assert_str_eq(lrt_error_last(), "dir/b.sql:3: syntax error at or "
+			 "near \"SELEC\" (SQLSTATE 42601)");
+	ck_assert_str_eq(lrt_store_sqlstate(store), "42601");
+	/* No position: the file alone. */
+	ck_assert_int_eq(lrt_store_exec_script(store,
+		"INSERT INTO a VALUES ('x'::int);", "c.sql"), LRT_EDB);
+	ck_assert_str_eq(lrt_error_last(), "c.sql:1: invalid input syntax for "
+			 "type integer: \"x\" (SQLSTATE 22P02)");
+	ck_assert_int_eq(lrt_store_exec_script(store,
+		"DO $$ BEGIN RAISE EXCEPTION 'no' USING ERRCODE = '23514'; "
+		"END $$;", "d.sql"), LRT_EDB);
+	ck_assert_str_eq(lrt_error_last(), "d.sql: no (SQLSTATE 23514)");
+	lrt_store_close(store);
+}
+END_TEST
+
+START_TEST(test_rollback_keeps_the_error)
+{
+	lrt_store *store = connect_store();
+	PGconn *conn = lrt_store_conn(store);
+
+	ck_assert_int_eq(lrt_store_exec_command(store, "BEGIN", 0, NULL), 0);
+	ck_assert_int_eq(lrt_store_exec_command(store, "CREATE TABLE r (x int)",
+						0, NULL), 0);
+	ck_assert_int_eq(lrt_store_exec_command(store, "SELEC", 0, NULL),
+			 LRT_EDB);
+	ck_assert_int_eq(PQtransactionStatus(conn), PQTRANS_INERROR);
+	lrt_store_rollback(store);
+	ck_assert_int_eq(PQtransactionStatus(conn), PQTRANS_IDLE);
+	ck_assert_str_eq(lrt_error_last(), "query \"SELEC\" failed: syntax "
+			 "error at or near \"SELEC\" (SQLSTATE 42601)");
+	lrt_store_rollback(store);     /* nothing open: nothing done */
+	ck_assert_int_eq(PQtransactionStatus(conn), PQTRANS_IDLE);
+	ck_assert_int_eq(lrt_store_exec_command(store, "SELECT FROM r", 0, NULL),
+			 LRT_EDB);
+	ck_assert_str_eq(lrt_store_sqlstate(store), "42P01");
+	lrt_store_close(store);
+}
+END_TEST
+
+Suite *store_suite(void)
+{
+	Suite *suite = suite_create("store");
+	TCase *sha256 = tcase_create("sha256");
+	TCase *connect = tcase_create("connect");
+	TCase *query = tcase_create("query");
+
+	tcase_add_test(sha256, test_sha256_known_digests);
+	tcase_add_test(sha256, test_sha256_in_pieces);
+	suite_add_tcase(suite, sha256);
+
+	tcase_add_checked_fixture(connect, lrt_test_fresh_database, NULL);
+	tcase_set_timeout(connect, LRT_TEST_DB_TIMEOUT_SECONDS);
+	tcase_add_test(connect, test_connect_follows_libpq_environment);
+	tcase_add_test(connect, test_connect_with_conninfo_and_uri);
+	tcase_add_test(connect, test_connect_failure_names_the_server);
+	tcase_add_test(connect, test_connect_failure_from_environment);
+	tcase_add_test(connect, test_connect_refuses_a_malformed_conninfo);
+	suite_add_tcase(suite, connect);
+
+	tcase_add_checked_fixture(query, lrt_test_fresh_database, NULL);
+	tcase_set_timeout(query, LRT_TEST_DB_TIMEOUT_SECONDS);
+	tcase_add_test(query, test_sha256_agrees_with_postgresql);
+	tcase_add_test(query, test_exec_command_and_tuples);
+	tcase_add_test(query, test_exec_reports_query_and_sqlstate);
+	tcase_add_test(query, test_exec_quotes_a_long_query_shortened);
+	tcase_add_test(query, test_exec_value);
+	tcase_add_test(query, test_exec_script_names_file_and_line);
+	tcase_add_test(query, test_rollback_keeps_the_error);
+	suite_add_tcase(suite, query);
+	return suite;
+}

@@ -1,0 +1,87 @@
+/*
+ * helpers.h - what the database and command-line suites share: a fresh
+ * database per test on the runner's private cluster, libpq shortcuts that
+ * fail the test on any surprise, running `lrt` ($LRT_BIN) as a child
+ * process, and scratch folders.
+ *
+ * Scratch folders live inside the cluster's folder, so they go with it even
+ * when a test fails half-way.
+ */
+#ifndef LRT_TESTS_HELPERS_H
+#define LRT_TESTS_HELPERS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <check.h>
+#include <libpq-fe.h>
+
+/* The most a test reads of an `lrt` run's output; more fails the test. */
+#define LRT_TEST_OUTPUT_BYTES (64 * 1024 * 1024)
+/* The longest value lrt_test_value returns. */
+#define LRT_TEST_VALUE_BYTES 8192
+/* Timeout of a database test case: generous for the sanitizer build. */
+#define LRT_TEST_DB_TIMEOUT_SECONDS 60
+
+/*
+ * A checked fixture: creates a fresh, empty database for the test and
+ * points PGDATABASE at it, so that the library's default connection and
+ * every `lrt` the test starts use it.
+ */
+void lrt_test_fresh_database(void);
+
+/* The name of the test's database ("" before lrt_test_fresh_database). */
+const char *lrt_test_database(void);
+
+/* A libpq connection to the test's database; aborts the test on failure. */
+PGconn *lrt_test_connect(void);
+
+/* Runs a statement that must succeed (any result status but an error). */
+void lrt_test_exec(PGconn *conn, const char *sql);
+
+/*
+ * The one value (one row, one column) of a query that must succeed, "" for
+ * NULL.  The text lives in one of 8 rotating buffers: copy it to keep it
+ * past seven more calls.
+ */
+const char *lrt_test_value(PGconn *conn, const char *sql);
+
+/*
+ * Runs a statement that must fail and returns its SQLSTATE ("00000" when it
+ * succeeded, so that an assertion on the code fails).  Rolls back a
+ * transaction the failure left open.
+ */
+const char *lrt_test_sqlstate(PGconn *conn, const char *sql);
+
+/*
+ * An `lrt` run.  After lrt_test_wait, `out` and `err` hold what it wrote,
+ * NUL-terminated; they stay until the test's process ends (each test is a
+ * process of its own), so a test never frees them.
+ */
+typedef struct {
+	pid_t pid;
+	int status;         /* exit status, or 128 + signal */
+	char *out;          /* standard output */
+	char *err;          /* standard error */
+	int out_fd, err_fd;
+} lrt_test_process;
+
+/* Starts `$LRT_BIN args...` (args ends with NULL). */
+void lrt_test_spawn(lrt_test_process *process, const char *const args[]);
+
+/* Waits for it and reads what it wrote. */
+void lrt_test_wait(lrt_test_process *process);
+
+/* Both: runs `$LRT_BIN args...` to its end. */
+void lrt_test_run(lrt_test_process *process, const char *const args[]);
+
+/* Makes a new empty folder inside the cluster's folder; path into `out`. */
+void lrt_test_scratch(char *out, size_t size);
+
+/* Creates `path` (and its missing parent folders) holding `text`. */
+void lrt_test_write_file(const char *path, const char *text);
+
+/* Adds `text` at the end of an existing file. */
+void lrt_test_append_file(const char *path, const char *text);
+
+#endif
