@@ -41,8 +41,10 @@ void cli_print_help(const lrt_command *command);
 extern const lrt_command cmd_simulate;
 extern const lrt_command cmd_migrate;
 extern const lrt_command cmd_product;
+extern const lrt_command cmd_ingest;
 extern const lrt_command cmd_settle;
 extern const lrt_command cmd_export;
 extern const lrt_command cmd_verify;
+extern const lrt_command cmd_demo;
 
 #endif

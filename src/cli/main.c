@@ -17,9 +17,11 @@ static const lrt_command *const commands[] = {
 	&cmd_simulate,
 	&cmd_migrate,
 	&cmd_product,
+	&cmd_ingest,
 	&cmd_settle,
 	&cmd_export,
 	&cmd_verify,
+	&cmd_demo,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
@@ -32,7 +34,10 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ". Try \"lrt %s--help\".\n", command ? "help " : "");
+	if (command != NULL)
+		fprintf(stderr, ". Try \"lrt help %s\".\n", command);
+	else
+		fprintf(stderr, ". Try \"lrt --help\".\n");
 	return LRT_EXIT_USAGE;
 }
 

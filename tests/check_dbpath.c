@@ -1,0 +1,381 @@
+/*
+ * check_dbpath.c - the database path end to end, through the `lrt` command:
+ * every shared scenario put through product create, ingest, settle and
+ * export gives exactly its expected output and `lrt verify` passes; a
+ * settler killed at each write step leaves a state from which a rerun gives
+ * the same figures; four settlers and two overlapping ingests at once leave
+ * every epoch settled once and every event stored once.
+ *
+ * The scenarios are read from $LRT_SHARED/scenarios (the Makefile sets it).
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "helpers.h"
+
+#define SCENARIOS_MAX 64
+
+static char scenario_names[SCENARIOS_MAX][256];
+static int scenario_count;
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Every NAME.jsonl of the shared scenarios but the expected outputs. */
+static void find_scenarios(void)
+{
+	const char *shared = getenv("LRT_SHARED");
+	char folder[1024];
+	struct dirent *entry;
+	DIR *dir;
+
+	scenario_count = 0;
+	if (shared == NULL)
+		return;
+	snprintf(folder, sizeof(folder), "%s/scenarios", shared);
+	dir = opendir(folder);
+	if (dir == NULL)
+		return;
+	while ((entry = readdir(dir)) != NULL && scenario_count < SCENARIOS_MAX) {
+		size_t length = strlen(entry->d_name);
+
+		if (length < 7 || strcmp(entry->d_name + length - 6, ".jsonl") != 0
+		    || strstr(entry->d_name, ".expected.") != NULL)
+			continue;
+		snprintf(scenario_names[scenario_count++], sizeof(scenario_names[0]),
+			 "%.*s", (int)(length - 6), entry->d_name);
+	}
+	closedir(dir);
+	qsort(scenario_names, (size_t)scenario_count, sizeof(scenario_names[0]),
+	      compare_names);
+}
+
+static void scenario_path(char *out, size_t size, const char *name, const char *suffix)
+{
+	snprintf(out, size, "%s/scenarios/%s%s", getenv("LRT_SHARED"), name, suffix);
+}
+
+static int expected_status(const char *name)
+{
+	char path[1024];
+	FILE *file;
+	int status = 0;
+
+	scenario_path(path, sizeof(path), name, ".status");
+	file = fopen(path, "r");
+	if (file != NULL) {
+		ck_assert_int_eq(fscanf(file, "%d", &status), 1);
+		fclose(file);
+	}
+	return status;
+}
+
+/* Removes "reason" from every entry of "rejected": free text by the SPEC. */
+static void drop_reasons(json_t *line)
+{
+	json_t *rejected = json_object_get(line, "rejected"), *item;
+	size_t i;
+
+	json_array_foreach(rejected, i, item)
+		json_object_del(item, "reason");
+}
+
+/* Parses JSON Lines text into an array of objects without reasons. */
+static json_t *parse_lines(const char *text)
+{
+	json_t *lines = json_array();
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *end = strchr(p, '\n');
+		size_t length = end ? (size_t)(end - p) : strlen(p);
+		json_error_t error;
+		json_t *line;
+
+		if (length > 0) {
+			line = json_loadb(p, length, 0, &error);
+			ck_assert_msg(line != NULL, "not JSON: %.80s (%s)", p, error.text);
+			drop_reasons(line);
+			json_array_append_new(lines, line);
+		}
+		p += length + (end != NULL);
+	}
+	return lines;
+}
+
+static char *read_file(const char *path)
+{
+	FILE *file = fopen(path, "rb");
+	long size;
+	char *text;
+
+	ck_assert_msg(file != NULL, "cannot open %s", path);
+	fseek(file, 0, SEEK_END);
+	size = ftell(file);
+	fseek(file, 0, SEEK_SET);
+	text = malloc((size_t)size + 1);
+	ck_assert(text != NULL);
+	ck_assert_int_eq(fread(text, 1, (size_t)size, file), (size_t)size);
+	text[size] = '\0';
+	fclose(file);
+	return text;
+}
+
+/* Exported lines against the expected file; a guard scenario's expected
+ * output has no final line, the export always has one. */
+static void assert_export_matches(const char *name, const char *exported)
+{
+	char path[1024];
+	char *expected_text;
+	json_t *expected, *actual;
+	size_t i;
+
+	scenario_path(path, sizeof(path), name, ".expected.jsonl");
+	expected_text = read_file(path);
+	expected = parse_lines(expected_text);
+	actual = parse_lines(exported);
+	if (expected_status(name) == 3)
+		json_array_remove(actual, json_array_size(actual) - 1);
+	ck_assert_msg(json_array_size(actual) == json_array_size(expected),
+		      "%s: export has %zu lines, expected %zu", name,
+		      json_array_size(actual), json_array_size(expected));
+	for (i = 0; i < json_array_size(expected); i++) {
+		json_t *want = json_array_get(expected, i), *got = json_array_get(actual, i);
+
+		if (!json_equal(want, got)) {
+			char *w = json_dumps(want, JSON_COMPACT), *g = json_dumps(got, JSON_COMPACT);
+
+			ck_abort_msg("%s line %zu:\n want %.600s\n got  %.600s", name, i + 1, w, g);
+		}
+	}
+	json_decref(expected);
+	json_decref(actual);
+	free(expected_text);
+}
+
+static void run_ok(lrt_test_process *p, const char *const args[])
+{
+	lrt_test_run(p, args);
+	ck_assert_msg(p->status == 0, "lrt %s exited %d: %s", args[0], p->status, p->err);
+}
+
+/* migrate, product create, ingest; returns ingest's exit status. */
+static int load_scenario(lrt_test_process *p, const char *path)
+{
+	const char *migrate[] = {"migrate", NULL};
+	const char *create[] = {"product", "create", path, NULL};
+	const char *ingest[] = {"ingest", path, NULL};
+
+	run_ok(p, migrate);
+	run_ok(p, create);
+	lrt_test_run(p, ingest);
+	return p->status;
+}
+
+/* ---- every scenario through the database ----------------------------------------- */
+
+/* No scenario found must fail, not pass by running nothing. */
+START_TEST(test_scenarios_found)
+{
+	ck_assert_msg(scenario_count >= 15, "found %d scenarios under $LRT_SHARED/scenarios",
+		      scenario_count);
+}
+END_TEST
+
+START_TEST(test_scenario)
+{
+	const char *name = scenario_names[_i];
+	const char *settle[] = {"settle", NULL};
+	const char *export[] = {"export", NULL};
+	const char *verify[] = {"verify", NULL};
+	static lrt_test_process p;
+	char path[1024];
+	int status = expected_status(name);
+
+	scenario_path(path, sizeof(path), name, ".jsonl");
+	if (status == 2) {
+		/* malformed input: the bad line is kept aside, the rest loads */
+		ck_assert_int_eq(load_scenario(&p, path), 2);
+		ck_assert_msg(strstr(p.err, ":4:") != NULL, "no line 4 in: %s", p.err);
+		ck_assert_str_eq(lrt_test_value(lrt_test_connect(),
+			"SELECT string_agg(source_line::text, ',') FROM lrt.ingest_rejects"), "4");
+		return;
+	}
+	ck_assert_msg(load_scenario(&p, path) == 0, "ingest %s: %s", name, p.err);
+	lrt_test_run(&p, settle);
+	ck_assert_msg(p.status == status, "settle %s exited %d, expected %d: %s",
+		      name, p.status, status, p.err);
+	if (status == 3)
+		ck_assert_msg(strstr(p.err, "1054999999999999999") != NULL
+			      && strstr(p.err, "1034999999999999999") != NULL,
+			      "the guard names both rates: %s", p.err);
+	run_ok(&p, export);
+	assert_export_matches(name, p.out);
+	run_ok(&p, verify);
+	ck_assert_msg(strstr(p.out, ", 0 differences") != NULL, "%s", p.out);
+}
+END_TEST
+
+/* ---- crash safety ---------------------------------------------------------------- */
+
+/* Each write step of the settler, killed at the 7th epoch of scenario 13. */
+static const char *const failpoints[] = {
+	"loaded", "journal", "holders", "requests", "positions", "epoch",
+	"outcomes", "state", "commit",
+};
+
+START_TEST(test_crash_then_rerun)
+{
+	const char *name = "13-realistic-erc4626-eth-usdc";
+	const char *settle[] = {"settle", NULL};
+	const char *export[] = {"export", NULL};
+	const char *verify[] = {"verify", NULL};
+	static lrt_test_process p;
+	char path[1024], failpoint[64];
+	PGconn *conn;
+
+	scenario_path(path, sizeof(path), name, ".jsonl");
+	ck_assert_int_eq(load_scenario(&p, path), 0);
+	snprintf(failpoint, sizeof(failpoint), "%s@7", failpoints[_i]);
+	setenv("LRT_FAILPOINT", failpoint, 1);
+	lrt_test_run(&p, settle);
+	unsetenv("LRT_FAILPOINT");
+	ck_assert_msg(p.status == 128 + 9, "settle with %s exited %d: %s", failpoint,
+		      p.status, p.err);
+	conn = lrt_test_connect();
+	/* six epochs committed, the seventh died with nothing of it written */
+	ck_assert_str_eq(lrt_test_value(conn, "SELECT settled_epoch FROM lrt.product_state"), "5");
+	ck_assert_str_eq(lrt_test_value(conn, "SELECT count(*) FROM lrt.epochs"), "6");
+	ck_assert_str_eq(lrt_test_value(conn,
+		"SELECT count(*) FROM lrt.journal WHERE epoch > 5"), "0");
+	PQfinish(conn);
+	run_ok(&p, settle);
+	run_ok(&p, export);
+	assert_export_matches(name, p.out);
+	run_ok(&p, verify);
+}
+END_TEST
+
+/* ---- concurrency -------------------------------------------------------------------- */
+
+/* Splits a scenario's events into two overlapping files (each with the
+ * product line): the first 70% and the last 70%.  *events_out: distinct ids
+ * (a scenario may repeat a line, which is one event). */
+static void split_scenario(const char *path, const char *first, const char *second,
+			   int *events_out)
+{
+	json_t *ids = json_object();
+	char *text = read_file(path), *line, *save = NULL;
+	char **lines = calloc(100000, sizeof(*lines));
+	int count = 0, i;
+	FILE *a = fopen(first, "w"), *b = fopen(second, "w");
+
+	ck_assert(lines != NULL && a != NULL && b != NULL);
+	for (line = strtok_r(text, "\n", &save); line != NULL && count < 100000;
+	     line = strtok_r(NULL, "\n", &save))
+		lines[count++] = line;
+	fprintf(a, "%s\n", lines[0]);
+	fprintf(b, "%s\n", lines[0]);
+	for (i = 1; i < count; i++) {
+		json_t *event = json_loads(lines[i], 0, NULL);
+
+		ck_assert(event != NULL);
+		json_object_set_new(ids, json_string_value(json_object_get(event, "id")),
+				    json_true());
+		json_decref(event);
+		if (i <= count * 7 / 10)
+			fprintf(a, "%s\n", lines[i]);
+		if (i >= count * 3 / 10)
+			fprintf(b, "%s\n", lines[i]);
+	}
+	fclose(a);
+	fclose(b);
+	*events_out = (int)json_object_size(ids);
+	json_decref(ids);
+	free(lines);
+	free(text);
+}
+
+START_TEST(test_concurrent_settle_and_ingest)
+{
+	const char *name = "14-realistic-erc4626-sol";
+	const char *migrate[] = {"migrate", NULL};
+	const char *settle[] = {"settle", NULL};
+	const char *verify[] = {"verify", NULL};
+	static lrt_test_process p, workers[6];
+	char path[1024], folder[1024], first[1100], second[1100];
+	const char *create[] = {"product", "create", path, NULL};
+	const char *ingest_first[] = {"ingest", first, NULL};
+	const char *ingest_second[] = {"ingest", second, NULL};
+	char count[32];
+	PGconn *conn;
+	int events, i;
+
+	scenario_path(path, sizeof(path), name, ".jsonl");
+	lrt_test_scratch(folder, sizeof(folder));
+	snprintf(first, sizeof(first), "%s/first.jsonl", folder);
+	snprintf(second, sizeof(second), "%s/second.jsonl", folder);
+	split_scenario(path, first, second, &events);
+	run_ok(&p, migrate);
+	run_ok(&p, create);
+	lrt_test_spawn(&workers[0], ingest_first);
+	lrt_test_spawn(&workers[1], ingest_second);
+	for (i = 2; i < 6; i++)
+		lrt_test_spawn(&workers[i], settle);
+	for (i = 0; i < 6; i++) {
+		lrt_test_wait(&workers[i]);
+		/* an ingest may find events of epochs a settler finished: exit 2 */
+		ck_assert_msg(workers[i].status == 0 || (i < 2 && workers[i].status == 2),
+			      "worker %d exited %d: %s", i, workers[i].status, workers[i].err);
+	}
+	run_ok(&p, settle);
+	conn = lrt_test_connect();
+	/* every event once: in the inbox, or kept aside as late */
+	snprintf(count, sizeof(count), "%d", events);
+	ck_assert_str_eq(lrt_test_value(conn,
+		"SELECT count(*) FROM (SELECT event_id FROM lrt.inbox UNION"
+		" SELECT (raw::jsonb)->>'id' FROM lrt.ingest_rejects) ids"), count);
+	ck_assert_str_eq(lrt_test_value(conn,
+		"SELECT count(*) - count(DISTINCT event_id) FROM lrt.inbox"), "0");
+	/* every epoch once, none skipped */
+	ck_assert_str_eq(lrt_test_value(conn,
+		"SELECT count(*) = max(epoch) + 1 AND count(*) = count(DISTINCT epoch)"
+		"       AND max(epoch) = (SELECT settled_epoch FROM lrt.product_state)"
+		"  FROM lrt.epochs"), "t");
+	ck_assert_str_eq(lrt_test_value(conn,
+		"SELECT settled_epoch FROM lrt.product_state"), "89");
+	PQfinish(conn);
+	run_ok(&p, verify);
+}
+END_TEST
+
+Suite *dbpath_suite(void)
+{
+	Suite *suite = suite_create("dbpath");
+	TCase *scenarios = tcase_create("scenarios");
+	TCase *crash = tcase_create("crash");
+	TCase *concurrency = tcase_create("concurrency");
+
+	find_scenarios();
+	tcase_add_checked_fixture(scenarios, lrt_test_fresh_database, NULL);
+	tcase_set_timeout(scenarios, LRT_TEST_DB_TIMEOUT_SECONDS);
+	tcase_add_test(scenarios, test_scenarios_found);
+	tcase_add_loop_test(scenarios, test_scenario, 0, scenario_count);
+	suite_add_tcase(suite, scenarios);
+	tcase_add_checked_fixture(crash, lrt_test_fresh_database, NULL);
+	tcase_set_timeout(crash, LRT_TEST_DB_TIMEOUT_SECONDS);
+	tcase_add_loop_test(crash, test_crash_then_rerun, 0,
+			    (int)(sizeof(failpoints) / sizeof(failpoints[0])));
+	suite_add_tcase(suite, crash);
+	tcase_add_checked_fixture(concurrency, lrt_test_fresh_database, NULL);
+	tcase_set_timeout(concurrency, LRT_TEST_DB_TIMEOUT_SECONDS);
+	tcase_add_test(concurrency, test_concurrent_settle_and_ingest);
+	suite_add_tcase(suite, concurrency);
+	return suite;
+}

@@ -1,0 +1,37 @@
+#!/bin/sh
+# example.sh - builds the C example of README.md against an installed copy of
+# lrt, through `pkg-config lrt`, and runs it on a shared scenario, so that the
+# README's example cannot rot.
+#
+#   sh tests/example.sh BUILD SHARED
+set -eu
+build=$1
+shared=$2
+stage="$build/example"
+rm -rf "$stage"
+mkdir -p "$stage/src"
+make --no-print-directory -s install DESTDIR="$(pwd)/$stage/root" PREFIX=/usr >/dev/null
+# the fenced block after the "example: rates.c" marker
+awk '/<!-- example: rates.c -->/ { found = 1; next }
+     found && /^```c$/ { inside = 1; next }
+     inside && /^```$/ { exit }
+     inside { print }' README.md > "$stage/src/rates.c"
+test -s "$stage/src/rates.c" || { echo "example: no rates.c block in README.md" >&2; exit 1; }
+export PKG_CONFIG_PATH="$(pwd)/$stage/root/usr/lib/pkgconfig"
+export PKG_CONFIG_SYSROOT_DIR="$(pwd)/$stage/root"
+# shellcheck disable=SC2046
+cc -std=c11 -Wall -Wextra -Werror "$stage/src/rates.c" \
+	$(pkg-config --cflags --libs lrt) -o "$stage/rates"
+LD_LIBRARY_PATH="$(pwd)/$stage/root/usr/lib" "$stage/rates" \
+	"$shared/scenarios/07-withdraw-cap.jsonl" > "$stage/out"
+expected='epoch 0: rate 1000000000000000000
+epoch 1: rate 1009999999999999999
+epoch 2: rate 1013333333333333333
+epoch 3: rate 912000000000000000
+epoch 4: rate 912000000000000000'
+if [ "$(cat "$stage/out")" != "$expected" ]; then
+	echo "example: README's rates.c printed:" >&2
+	cat "$stage/out" >&2
+	exit 1
+fi
+echo "example: README's rates.c builds through pkg-config lrt and prints the expected rates"
