@@ -124,10 +124,14 @@ $(RUNNER): $(TEST_OBJ) $(LIB_A)
 # cluster, stopped and removed by the runner whatever happens), the proof
 # that a failing or interrupted run leaves no server and no folder behind,
 # then the shared scenarios through `lrt simulate`.
+# The shared scenarios through `lrt simulate`, the README's C example built
+# through pkg-config, the proof that the test cluster never outlives a run,
+# then every Check suite; the runner's summary line comes last.
 check: deps all $(RUNNER)
-	LRT_BIN=$(abspath $(LRT)) LRT_SHARED=$(abspath $(SHARED)) $(RUNNER)
-	sh tests/cluster-cleanup.sh $(RUNNER)
 	@$(MAKE) --no-print-directory scenarios
+	sh tests/example.sh $(BUILD) $(SHARED)
+	sh tests/cluster-cleanup.sh $(RUNNER)
+	LRT_BIN=$(abspath $(LRT)) LRT_SHARED=$(abspath $(SHARED)) $(RUNNER)
 
 unit: all $(RUNNER)
 	LRT_BIN=$(abspath $(LRT)) LRT_SHARED=$(abspath $(SHARED)) $(RUNNER)

@@ -4,8 +4,8 @@
 -- over servers by product id.  Amounts and share counts are NUMERIC(78,0):
 -- exact integers of base units, 0 .. 2^256 - 1 (SPEC section 1); the
 -- database itself refuses a negative or oversized one, an unknown event
--- type, a duplicate event id, an unbalanced journal entry, and every other
--- row that can never be valid.  Applied once, in one transaction, by
+-- type, a duplicate event id, a journal transfer between the same account,
+-- and every other row that can never be valid.  Applied once, in one transaction, by
 -- `lrt migrate`; never edited afterwards: later changes are new migrations.
 
 -- ---- types ----------------------------------------------------------------
@@ -122,23 +122,17 @@ CREATE TABLE lrt.inbox (
     ingest_order   bigint GENERATED ALWAYS AS IDENTITY,
     source_file    text,
     source_line    bigint CHECK (source_line >= 1),
-    status         text NOT NULL DEFAULT 'pending'
-                   CHECK (status IN ('pending', 'applied', 'rejected')),
-    reject_reason  text CHECK (reject_reason <> ''),
-    -- Position in the epoch's apply order, set when the epoch settles.
-    apply_order    integer CHECK (apply_order >= 0),
     ingested_at    timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (product_id, event_id),
     UNIQUE (product_id, ingest_order),
-    UNIQUE (product_id, epoch, apply_order),
-    CHECK ((status = 'rejected') = (reject_reason IS NOT NULL)),
-    CHECK ((status = 'pending') = (apply_order IS NULL)),
     CHECK (source_line IS NULL OR source_file IS NOT NULL)
 );
-CREATE INDEX inbox_pending ON lrt.inbox (product_id, epoch, ingest_order)
-    WHERE status = 'pending';
+-- Settlement reads an epoch's events; the inbox is written once and never
+-- updated (an event's fate is in epochs and rejected_events), so loading a
+-- million events is one COPY and settling them rewrites none.
+CREATE INDEX inbox_epoch ON lrt.inbox (product_id, epoch, ingest_order);
 COMMENT ON TABLE lrt.inbox IS
-    'Every well-formed event, once per (product, id); rejected events stay with their reason.';
+    'Every well-formed event, once per (product, id), as received; never updated.';
 
 CREATE TABLE lrt.ingest_rejects (
     product_id   bigint NOT NULL REFERENCES lrt.products,
@@ -218,6 +212,9 @@ CREATE TABLE lrt.epochs (
     claimable     lrt.amount NOT NULL,         -- (underlying, claimable) after step 5
     rate_before   lrt.figure NOT NULL CHECK (rate_before >= 0),  -- r0 of the guard
     rate_after    lrt.figure NOT NULL CHECK (rate_after >= 0),   -- r1 of the guard
+    -- Events the epoch settled, applied or rejected: an inbox that holds
+    -- more for the epoch received one after settlement (lrt verify says so).
+    events        bigint NOT NULL CHECK (events >= 0),
     settled_at    timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (product_id, epoch),
     -- F = floor(max(I, 0) * fee_bps / 10000), with fee_bps < 10000.
@@ -225,7 +222,23 @@ CREATE TABLE lrt.epochs (
     CHECK (fee_value > 0 OR fee_shares = 0)
 );
 COMMENT ON TABLE lrt.epochs IS
-    'Settled epochs; the finalized requests are in withdrawal_requests, the rejected events in inbox.';
+    'Settled epochs; the finalized requests are in withdrawal_requests, the rejected events in rejected_events.';
+
+-- Events that could not apply (SPEC section 4), with their place in their
+-- epoch's apply order and the reason.  Every other event of a settled epoch
+-- applied; the view lrt.events (sql/) shows each event's status.
+CREATE TABLE lrt.rejected_events (
+    product_id   bigint NOT NULL,
+    event_id     text NOT NULL,
+    epoch        bigint NOT NULL,
+    apply_order  integer NOT NULL CHECK (apply_order >= 0),
+    reason       text NOT NULL CHECK (reason <> ''),
+    PRIMARY KEY (product_id, event_id),
+    UNIQUE (product_id, epoch, apply_order),
+    FOREIGN KEY (product_id, event_id) REFERENCES lrt.inbox,
+    FOREIGN KEY (product_id, epoch) REFERENCES lrt.epochs
+        DEFERRABLE INITIALLY DEFERRED
+);
 
 -- ---- the withdrawal queue ---------------------------------------------------------
 
@@ -259,72 +272,55 @@ CREATE INDEX withdrawal_requests_queued ON lrt.withdrawal_requests (product_id, 
 
 -- ---- the journal ------------------------------------------------------------------
 
--- Double-entry lines (include/lrt/book.h, lrt_journal_line): within one
--- entry and one ledger the debits equal the credits.  Ledger -1 holds
--- shares, -2 the book (A and D in underlying base units), and 0.. the value
--- of the asset of that ordinal in its base units.
+-- The ledger an account kind belongs to: -1 shares, -2 the book, >= 0 an asset.
+CREATE FUNCTION lrt.account_fits_ledger(kind text, ledger integer) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN kind IN ('holder', 'queue', 'issued') THEN ledger = -1
+        WHEN kind IN ('position', 'deposits', 'rewards', 'slashes', 'swaps', 'claims')
+            THEN ledger >= 0
+        WHEN kind IN ('total_assets', 'deferred', 'contributed', 'gains', 'redeemed')
+            THEN ledger = -2
+        ELSE false
+    END
+$$;
+
+-- The double-entry journal as transfers (include/lrt/book.h,
+-- lrt_journal_transfer): each row moves `amount` from the credited account to
+-- the debited one, both in one ledger, so every row and therefore every
+-- entry balances by construction: the table cannot hold an unbalanced entry.
+-- An account's balance is what was debited to it minus what was credited
+-- from it.  Ledger -1 holds shares, -2 the book (A and D in underlying base
+-- units), and 0.. the value of the asset of that ordinal in its base units.
+--
+-- A settlement writes one row per movement (three for a deposit), so the
+-- table carries no per-row foreign keys or triggers: at a million events an
+-- epoch they would cost more than the rows.  `lrt verify` checks that every
+-- event_id is in the inbox and every epoch is settled.
 CREATE TABLE lrt.journal (
     product_id     bigint NOT NULL,
     entry          bigint NOT NULL CHECK (entry >= 0),
-    line           integer NOT NULL CHECK (line >= 0),
+    leg            integer NOT NULL CHECK (leg >= 0),  -- the transfer's place in its entry
     epoch          bigint NOT NULL CHECK (epoch >= 0),
-    event_id       text,                       -- NULL for settlement steps
+    event_id       text,                             -- NULL for settlement steps
     step           text NOT NULL CHECK (step ~ '^[a-z_]{1,32}$'),
     ledger         integer NOT NULL CHECK (ledger >= -2),
-    asset_ordinal  smallint GENERATED ALWAYS AS
-                   (CASE WHEN ledger >= 0 THEN ledger END) STORED,
-    account_kind   text NOT NULL,
-    account_name   text CHECK (account_name <> ''),
-    debit          lrt.amount NOT NULL DEFAULT 0,
-    credit         lrt.amount NOT NULL DEFAULT 0,
-    PRIMARY KEY (product_id, entry, line),
-    FOREIGN KEY (product_id, event_id) REFERENCES lrt.inbox,
-    FOREIGN KEY (product_id, asset_ordinal) REFERENCES lrt.product_assets,
-    FOREIGN KEY (product_id, epoch) REFERENCES lrt.epochs
-        DEFERRABLE INITIALLY DEFERRED,
-    -- Exactly one side of a line is non-zero.
-    CHECK ((debit = 0) <> (credit = 0)),
+    debit_kind     text NOT NULL,
+    debit_name     text CHECK (debit_name <> ''),
+    credit_kind    text NOT NULL,
+    credit_name    text CHECK (credit_name <> ''),
+    amount         numeric(78, 0) NOT NULL
+                   CHECK (amount > 0 AND amount <= 115792089237316195423570985008687907853269984665640564039457584007913129639935),
+    PRIMARY KEY (product_id, entry, leg),
+    -- A transfer moves value between two different accounts.
+    CHECK (debit_kind <> credit_kind
+           OR debit_name IS DISTINCT FROM credit_name),
     -- Each kind of account lives on one kind of ledger.
-    CHECK (CASE
-        WHEN account_kind IN ('holder', 'queue', 'issued') THEN ledger = -1
-        WHEN account_kind IN ('position', 'deposits', 'rewards', 'slashes',
-                              'swaps', 'claims') THEN ledger >= 0
-        WHEN account_kind IN ('total_assets', 'deferred', 'contributed',
-                              'gains', 'redeemed') THEN ledger = -2
-        ELSE false END)
+    CHECK (lrt.account_fits_ledger(debit_kind, ledger)
+       AND lrt.account_fits_ledger(credit_kind, ledger))
 );
-CREATE INDEX journal_epoch ON lrt.journal (product_id, epoch);
-
--- Each statement that writes journal lines must leave every entry it touches
--- balanced on every ledger: entries are written whole (one INSERT or COPY).
--- One set-based check per statement, so a COPY of a million lines costs one
--- query, not a million.
-CREATE FUNCTION lrt.journal_check_balanced() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    bad record;
-BEGIN
-    SELECT j.product_id, j.entry, j.ledger, sum(j.debit) AS debits,
-           sum(j.credit) AS credits
-      INTO bad
-      FROM lrt.journal j
-     WHERE (j.product_id, j.entry) IN (SELECT product_id, entry FROM new_lines)
-     GROUP BY j.product_id, j.entry, j.ledger
-    HAVING sum(j.debit) <> sum(j.credit)
-     LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'journal entry % of product % does not balance on ledger %',
-                        bad.entry, bad.product_id, bad.ledger
-            USING ERRCODE = 'check_violation',
-                  DETAIL = format('debits %s, credits %s', bad.debits, bad.credits);
-    END IF;
-    RETURN NULL;
-END
-$$;
-
-CREATE TRIGGER journal_balanced AFTER INSERT ON lrt.journal
-    REFERENCING NEW TABLE AS new_lines
-    FOR EACH STATEMENT EXECUTE FUNCTION lrt.journal_check_balanced();
+COMMENT ON TABLE lrt.journal IS
+    'Double-entry transfers: amount moves from the credit account to the debit account of one ledger.';
 
 -- The journal is the audit trail: lines are added, never changed or removed.
 CREATE FUNCTION lrt.journal_refuse_change() RETURNS trigger

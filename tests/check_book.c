@@ -791,19 +791,31 @@ typedef struct {
 	mpz_t amount[JOURNAL_LINES_MAX];
 } journal;
 
-static void journal_sink(void *context, const lrt_journal_line *line)
+/* Keeps one side of a transfer as a signed line: +amount debited. */
+static void journal_keep(journal *j, const lrt_journal_transfer *t,
+			 lrt_account_kind kind, const char *name, int sign)
 {
-	journal *j = context;
 	size_t i = j->count++;
 
 	ck_assert_uint_lt(i, JOURNAL_LINES_MAX);
-	ck_assert_msg(mpz_sgn(*line->amount) != 0, "a journal line of 0");
-	j->entry[i] = line->entry;
-	j->ledger[i] = line->ledger;
-	j->kind[i] = line->kind;
-	snprintf(j->name[i], sizeof(j->name[i]), "%s",
-		 line->name != NULL ? line->name : "");
-	mpz_init_set(j->amount[i], *line->amount);
+	j->entry[i] = t->entry;
+	j->ledger[i] = t->ledger;
+	j->kind[i] = kind;
+	snprintf(j->name[i], sizeof(j->name[i]), "%s", name != NULL ? name : "");
+	mpz_init_set(j->amount[i], *t->amount);
+	if (sign < 0)
+		mpz_neg(j->amount[i], j->amount[i]);
+}
+
+static void journal_sink(void *context, const lrt_journal_transfer *t)
+{
+	ck_assert_msg(mpz_sgn(*t->amount) > 0, "a journal transfer of 0 or less");
+	ck_assert_msg(t->debit_kind != t->credit_kind
+		      || (t->debit_name != NULL && t->credit_name != NULL
+			  && strcmp(t->debit_name, t->credit_name) != 0),
+		      "a transfer from an account to itself");
+	journal_keep(context, t, t->debit_kind, t->debit_name, +1);
+	journal_keep(context, t, t->credit_kind, t->credit_name, -1);
 }
 
 /* The balance of an account: the sum of its lines. */

@@ -227,7 +227,7 @@ END_TEST
 /* Each write step of the settler, killed at the 7th epoch of scenario 13. */
 static const char *const failpoints[] = {
 	"loaded", "journal", "holders", "requests", "positions", "epoch",
-	"outcomes", "state", "commit",
+	"rejections", "state", "commit",
 };
 
 START_TEST(test_crash_then_rerun)

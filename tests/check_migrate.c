@@ -181,7 +181,7 @@ START_TEST(test_first_run_applies_every_migration)
 	/* The tables of 0001_schema.sql; later migrations may add more. */
 	static const char tables[] = "epochs holders inbox ingest_rejects "
 		"journal locations positions prices product_assets product_state "
-		"products schema_migrations withdrawal_requests";
+		"products rejected_events schema_migrations withdrawal_requests";
 	char seen[4096] = "", expected[8192];
 	lrt_migrate_options options = { NULL, note_path, seen };
 	lrt_migrate_report report;
@@ -205,8 +205,8 @@ START_TEST(test_first_run_applies_every_migration)
 		"information_schema.tables WHERE table_schema = 'lrt' AND "
 		"table_type = 'BASE TABLE' AND table_name = ANY (string_to_array("
 		"'epochs holders inbox ingest_rejects journal locations positions "
-		"prices product_assets product_state products schema_migrations "
-		"withdrawal_requests', ' '))"), tables);
+		"prices product_assets product_state products rejected_events "
+		"schema_migrations withdrawal_requests', ' '))"), tables);
 	expected_rows(expected, sizeof(expected));
 	ck_assert_str_eq(lrt_test_value(conn,
 		"SELECT string_agg(version || ' ' || name || ' ' || checksum, "

@@ -947,7 +947,20 @@ static bool kind_fits_ledger(lrt_account_kind kind, int ledger)
 	}
 }
 
-static void journal_check_line(const journal *j, const lrt_journal_line *line)
+/* One side of a journal transfer, as a signed line: the debited account
+ * gets +amount, the credited one -amount. */
+typedef struct {
+	uint64_t entry;
+	int64_t epoch;
+	const char *event_id;
+	const char *step;
+	int ledger;
+	lrt_account_kind kind;
+	const char *name;
+	const mpz_t *amount;
+} journal_line;
+
+static void journal_check_line(const journal *j, const journal_line *line)
 {
 	CHECK(line->amount != NULL && mpz_sgn(*line->amount) != 0,
 		      "journal entry %" PRIu64 " has a line of amount zero", line->entry);
@@ -970,7 +983,7 @@ static void journal_check_line(const journal *j, const lrt_journal_line *line)
 			      line->entry, j->current_id, line->event_id ? line->event_id : "no event");
 }
 
-static void journal_sink(void *context, const lrt_journal_line *line)
+static void journal_leg(void *context, const journal_line *line)
 {
 	journal *j = context;
 	account *a;
@@ -997,6 +1010,27 @@ static void journal_sink(void *context, const lrt_journal_line *line)
 	h = fnv_string(h, line->name);
 	j->digest = fnv_mpz(h, *line->amount);
 	j->line_count++;
+}
+
+static void journal_sink(void *context, const lrt_journal_transfer *t)
+{
+	journal_line line = {t->entry, t->epoch, t->event_id, t->step, t->ledger,
+			     t->debit_kind, t->debit_name, t->amount};
+	mpz_t negative;
+
+	CHECK(mpz_sgn(*t->amount) > 0, "journal entry %" PRIu64 ": a transfer of %s",
+	      t->entry, mpz_sgn(*t->amount) == 0 ? "zero" : "a negative amount");
+	CHECK(t->debit_kind != t->credit_kind || t->debit_name == NULL
+	      || t->credit_name == NULL || strcmp(t->debit_name, t->credit_name) != 0,
+	      "journal entry %" PRIu64 ": a transfer from an account to itself", t->entry);
+	journal_leg(context, &line);
+	mpz_init(negative);
+	mpz_neg(negative, *t->amount);
+	line.kind = t->credit_kind;
+	line.name = t->credit_name;
+	line.amount = (const mpz_t *)&negative;
+	journal_leg(context, &line);
+	mpz_clear(negative);
 }
 
 /* ---- a stream -------------------------------------------------------------- */

@@ -1,7 +1,7 @@
 /*
  * check_schema.c - the first schema (migrations/0001_schema.sql) refuses
  * what can never be valid: negative and oversized amounts, duplicate event
- * ids, unknown types, unbalanced journal entries... each checked by its
+ * ids, unknown types, malformed journal transfers... each checked by its
  * SQLSTATE, after rows that are valid have been shown to pass.
  */
 #include <stdio.h>
@@ -61,7 +61,7 @@ static void migrated_product(void)
 		" \"withdraw\", \"epoch\": 0, \"holder\": \"alice\","
 		" \"shares\": \"3\"}');"
 		"INSERT INTO lrt.epochs VALUES (1, 0, 10, 10, 1, 0, 0, 0, 0, 0, 0,"
-		" 0, 10, 0, 0, 1);"
+		" 0, 10, 0, 0, 1, 1);"
 		"COMMIT");
 	PQfinish(conn);
 }
@@ -87,14 +87,15 @@ START_TEST(test_valid_rows_are_accepted)
 	lrt_test_exec(conn, "INSERT INTO lrt.ingest_rejects (product_id, "
 		"source_file, source_line, raw, reason) VALUES (1, 'e.jsonl', 3, "
 		"'{', 'not JSON')");
-	lrt_test_exec(conn, "INSERT INTO lrt.journal (product_id, entry, line, "
-		"epoch, event_id, step, ledger, account_kind, account_name, debit, "
-		"credit) VALUES (1, 1, 0, 0, 'd1', 'deposit', 0, 'position', "
-		"'buffer', 5, 0), (1, 1, 1, 0, 'd1', 'deposit', 0, 'deposits', "
-		"NULL, 0, 5), (1, 1, 2, 0, 'd1', 'deposit', -1, 'holder', 'alice', "
-		"0, 5), (1, 1, 3, 0, 'd1', 'deposit', -1, 'issued', NULL, 5, 0)");
+	lrt_test_exec(conn, "INSERT INTO lrt.journal (product_id, entry, leg, "
+		"epoch, event_id, step, ledger, debit_kind, debit_name, credit_kind, "
+		"credit_name, amount) VALUES (1, 1, 0, 0, 'd1', 'deposit', 0, "
+		"'position', 'buffer', 'deposits', NULL, 5), (1, 1, 1, 0, 'd1', "
+		"'deposit', -1, 'holder', 'alice', 'issued', NULL, 5), (1, 1, 2, 0, "
+		"'d1', 'deposit', -2, 'total_assets', NULL, 'contributed', NULL, "
+		MAX_AMOUNT ")");
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT count(*) FROM lrt.journal"),
-			 "4");
+			 "3");
 	PQfinish(conn);
 }
 END_TEST
@@ -113,9 +114,9 @@ START_TEST(test_negative_amounts_are_refused)
 		"INSERT INTO lrt.positions VALUES (1, 0, 'buffer', -5)"),
 		CHECK_VIOLATION);
 	ck_assert_str_eq(lrt_test_sqlstate(conn, "INSERT INTO lrt.journal "
-		"(product_id, entry, line, epoch, step, ledger, account_kind, "
-		"debit, credit) VALUES (1, 1, 0, 0, 'fee', -2, 'gains', -1, 0)"),
-		CHECK_VIOLATION);
+		"(product_id, entry, leg, epoch, step, ledger, debit_kind, "
+		"credit_kind, amount) VALUES (1, 1, 0, 0, 'fee', -2, 'gains', "
+		"'total_assets', -1)"), CHECK_VIOLATION);
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT count(*) FROM lrt.holders"),
 			 "0");
 	ck_assert_str_eq(lrt_test_value(conn,
@@ -170,13 +171,12 @@ START_TEST(test_duplicate_event_id_is_refused)
 END_TEST
 
 /* One inbox row with every column chosen by the caller's SQL fragment. */
-static const char *inbox_state(PGconn *conn, const char *values)
+static const char *inbox_row(PGconn *conn, const char *values)
 {
 	char sql[1024];
 
 	snprintf(sql, sizeof(sql), "INSERT INTO lrt.inbox (product_id, event_id,"
-		 " epoch, type, event, status, reject_reason, apply_order,"
-		 " source_file, source_line) VALUES (%s)", values);
+		 " epoch, type, event, source_file, source_line) VALUES (%s)", values);
 	return lrt_test_sqlstate(conn, sql);
 }
 
@@ -184,44 +184,45 @@ START_TEST(test_inbox_refuses_inconsistent_events)
 {
 	PGconn *conn = lrt_test_connect();
 
-	ck_assert_str_eq(inbox_state(conn, "1, 'e1', 1, 'reward', '"
-		REWARD("e1", "reward") "', 'pending', NULL, NULL, 'e.jsonl', 1"),
-		"00000");
+	ck_assert_str_eq(inbox_row(conn, "1, 'e1', 1, 'reward', '"
+		REWARD("e1", "reward") "', 'e.jsonl', 1"), "00000");
 	/* The row's id and type are the event's. */
-	ck_assert_str_eq(inbox_state(conn, "1, 'e2', 1, 'reward', '"
-		REWARD("other", "reward") "', 'pending', NULL, NULL, NULL, NULL"),
-		CHECK_VIOLATION);
-	ck_assert_str_eq(inbox_state(conn, "1, 'e3', 1, 'mint', '"
-		REWARD("e3", "mint") "', 'pending', NULL, NULL, NULL, NULL"),
-		CHECK_VIOLATION);
-	ck_assert_str_eq(inbox_state(conn, "1, 'e4', -1, 'reward', '"
-		REWARD("e4", "reward") "', 'pending', NULL, NULL, NULL, NULL"),
-		CHECK_VIOLATION);
-	/* A rejected event has its reason; only a settled one its place. */
-	ck_assert_str_eq(inbox_state(conn, "1, 'e5', 1, 'reward', '"
-		REWARD("e5", "reward") "', 'rejected', NULL, 0, NULL, NULL"),
-		CHECK_VIOLATION);
-	ck_assert_str_eq(inbox_state(conn, "1, 'e6', 1, 'reward', '"
-		REWARD("e6", "reward") "', 'pending', NULL, 3, NULL, NULL"),
-		CHECK_VIOLATION);
-	ck_assert_str_eq(inbox_state(conn, "1, 'e7', 1, 'reward', '"
-		REWARD("e7", "reward") "', 'done', NULL, 3, NULL, NULL"),
-		CHECK_VIOLATION);
-	ck_assert_str_eq(inbox_state(conn, "1, 'e8', 1, 'reward', '"
-		REWARD("e8", "reward") "', 'pending', NULL, NULL, NULL, 4"),
-		CHECK_VIOLATION);
-	ck_assert_str_eq(inbox_state(conn, "9, 'e9', 1, 'reward', '"
-		REWARD("e9", "reward") "', 'pending', NULL, NULL, NULL, NULL"),
-		FOREIGN_KEY_VIOLATION);
-	ck_assert_str_eq(inbox_state(conn, "1, '', 1, 'reward', '"
-		REWARD("", "reward") "', 'pending', NULL, NULL, NULL, NULL"),
-		CHECK_VIOLATION);
-	ck_assert_str_eq(inbox_state(conn, "1, 'e10', 1, 'reward', '"
-		REWARD("e10", "reward") "', 'rejected', 'unknown asset', 0, NULL, "
-		"NULL"), "00000");
-	ck_assert_str_eq(lrt_test_value(conn, "SELECT string_agg(event_id || ' ' "
-		"|| status, ', ' ORDER BY event_id) FROM lrt.inbox WHERE epoch = 1"),
-		"e1 pending, e10 rejected");
+	ck_assert_str_eq(inbox_row(conn, "1, 'e2', 1, 'reward', '"
+		REWARD("other", "reward") "', NULL, NULL"), CHECK_VIOLATION);
+	ck_assert_str_eq(inbox_row(conn, "1, 'e3', 1, 'mint', '"
+		REWARD("e3", "mint") "', NULL, NULL"), CHECK_VIOLATION);
+	ck_assert_str_eq(inbox_row(conn, "1, 'e4', -1, 'reward', '"
+		REWARD("e4", "reward") "', NULL, NULL"), CHECK_VIOLATION);
+	/* A line number needs its file. */
+	ck_assert_str_eq(inbox_row(conn, "1, 'e8', 1, 'reward', '"
+		REWARD("e8", "reward") "', NULL, 4"), CHECK_VIOLATION);
+	ck_assert_str_eq(inbox_row(conn, "9, 'e9', 1, 'reward', '"
+		REWARD("e9", "reward") "', NULL, NULL"), FOREIGN_KEY_VIOLATION);
+	ck_assert_str_eq(inbox_row(conn, "1, '', 1, 'reward', '"
+		REWARD("", "reward") "', NULL, NULL"), CHECK_VIOLATION);
+	ck_assert_str_eq(lrt_test_value(conn, "SELECT string_agg(event_id, ', '"
+		" ORDER BY event_id) FROM lrt.inbox WHERE epoch = 1"), "e1");
+	PQfinish(conn);
+}
+END_TEST
+
+START_TEST(test_rejected_events_need_an_event_and_a_reason)
+{
+	PGconn *conn = lrt_test_connect();
+
+	/* the epoch is checked at commit: it is written in the same settlement */
+	ck_assert_str_eq(lrt_test_sqlstate(conn, "INSERT INTO lrt.rejected_events"
+		" VALUES (1, 'd1', 0, 0, '')"), CHECK_VIOLATION);
+	ck_assert_str_eq(lrt_test_sqlstate(conn, "INSERT INTO lrt.rejected_events"
+		" VALUES (1, 'nope', 0, 0, 'unknown asset')"), FOREIGN_KEY_VIOLATION);
+	ck_assert_str_eq(lrt_test_sqlstate(conn, "INSERT INTO lrt.rejected_events"
+		" VALUES (1, 'd1', 5, 0, 'unknown asset')"), FOREIGN_KEY_VIOLATION);
+	ck_assert_str_eq(lrt_test_sqlstate(conn, "INSERT INTO lrt.rejected_events"
+		" VALUES (1, 'd1', 0, -1, 'unknown asset')"), CHECK_VIOLATION);
+	ck_assert_str_eq(lrt_test_sqlstate(conn, "INSERT INTO lrt.rejected_events"
+		" VALUES (1, 'd1', 0, 0, 'unknown asset')"), "00000");
+	ck_assert_str_eq(lrt_test_value(conn, "SELECT count(*) FROM"
+		" lrt.rejected_events"), "1");
 	PQfinish(conn);
 }
 END_TEST
@@ -351,80 +352,70 @@ START_TEST(test_epochs_refuse_impossible_figures)
 	PGconn *conn = lrt_test_connect();
 
 	ck_assert_str_eq(lrt_test_sqlstate(conn, "INSERT INTO lrt.epochs VALUES"
-		" (1, 0, 10, 10, 1, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1)"),
+		" (1, 0, 10, 10, 1, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1, 1)"),
 		UNIQUE_VIOLATION);
 	/* A fee larger than the recognized increase. */
 	ck_assert_str_eq(lrt_test_sqlstate(conn, "INSERT INTO lrt.epochs VALUES"
-		" (1, 1, 10, 10, 1, 0, 5, 0, 0, 4, 5, 1, 10, 0, 1, 1)"),
+		" (1, 1, 10, 10, 1, 0, 5, 0, 0, 4, 5, 1, 10, 0, 1, 1, 0)"),
 		CHECK_VIOLATION);
 	/* Fee shares with no fee. */
 	ck_assert_str_eq(lrt_test_sqlstate(conn, "INSERT INTO lrt.epochs VALUES"
-		" (1, 1, 10, 10, 1, 0, 5, 0, 0, 4, 0, 1, 10, 0, 1, 1)"),
+		" (1, 1, 10, 10, 1, 0, 5, 0, 0, 4, 0, 1, 10, 0, 1, 1, 0)"),
 		CHECK_VIOLATION);
 	ck_assert_str_eq(lrt_test_sqlstate(conn, "INSERT INTO lrt.epochs VALUES"
-		" (1, 1, 10, 10, -1, 0, 5, 0, 0, 4, 0, 0, 10, 0, 1, 1)"),
+		" (1, 1, 10, 10, -1, 0, 5, 0, 0, 4, 0, 0, 10, 0, 1, 1, 0)"),
 		CHECK_VIOLATION);
 	/* Losses and revaluations are signed; a rate may exceed 2^256. */
 	ck_assert_str_eq(lrt_test_sqlstate(conn, "INSERT INTO lrt.epochs VALUES"
 		" (1, 1, 10, 10, 10::numeric ^ 300, 0, 0, 7, -3, -10, 0, 0, 10, 0,"
-		" 1, 1)"), "00000");
+		" 1, 1, 0)"), "00000");
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT revaluation || ' ' || "
 		"recognized FROM lrt.epochs WHERE epoch = 1"), "-3 -10");
 	PQfinish(conn);
 }
 END_TEST
 
-/* One journal line of entry 2, epoch 0, ledger/kind/debit/credit chosen. */
-static const char *journal_line(PGconn *conn, const char *values)
+/* Journal transfers of entry 2, epoch 0, the rest chosen by the caller:
+ * (leg, step, ledger, debit_kind, debit_name, credit_kind, credit_name, amount). */
+static const char *journal_transfer(PGconn *conn, const char *values)
 {
-	char sql[600];
+	char sql[800];
 
 	snprintf(sql, sizeof(sql), "INSERT INTO lrt.journal (product_id, entry, "
-		 "line, epoch, step, ledger, account_kind, account_name, debit, "
-		 "credit) VALUES %s", values);
+		 "epoch, leg, step, ledger, debit_kind, debit_name, credit_kind, "
+		 "credit_name, amount) SELECT 1, 2, 0, * FROM (VALUES %s) v", values);
 	return lrt_test_sqlstate(conn, sql);
 }
 
-START_TEST(test_journal_refuses_unbalanced_and_malformed_lines)
+START_TEST(test_journal_refuses_malformed_transfers)
 {
 	PGconn *conn = lrt_test_connect();
-	PGresult *result;
 
-	ck_assert_str_eq(journal_line(conn, "(1, 2, 0, 0, 'fee', -1, 'holder', "
-		"'treasury', 0, 4), (1, 2, 1, 0, 'fee', -1, 'issued', NULL, 3, 0)"),
-		CHECK_VIOLATION);
-	result = PQexec(conn, "INSERT INTO lrt.journal (product_id, entry, line, "
-		"epoch, step, ledger, account_kind, debit, credit) VALUES "
-		"(1, 2, 0, 0, 'fee', -1, 'holder', 0, 4)");
-	ck_assert_str_eq(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY),
-		"journal entry 2 of product 1 does not balance on ledger -1");
-	ck_assert_str_eq(PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL),
-		"debits 0, credits 4");
-	PQclear(result);
-	/* Both sides, or neither. */
-	ck_assert_str_eq(journal_line(conn, "(1, 2, 0, 0, 'fee', -1, 'holder', "
-		"'a', 4, 4), (1, 2, 1, 0, 'fee', -1, 'issued', NULL, 0, 0)"),
-		CHECK_VIOLATION);
+	/* An account paying itself is no movement. */
+	ck_assert_str_eq(journal_transfer(conn, "(0, 'fee', -1, 'holder', 'a', "
+		"'holder', 'a', 4)"), CHECK_VIOLATION);
+	/* Nothing, less than nothing, or more than 2^256 - 1. */
+	ck_assert_str_eq(journal_transfer(conn, "(0, 'fee', -1, 'holder', 'a', "
+		"'issued', NULL, 0)"), CHECK_VIOLATION);
+	ck_assert_str_eq(journal_transfer(conn, "(0, 'fee', -1, 'holder', 'a', "
+		"'issued', NULL, -4)"), CHECK_VIOLATION);
+	ck_assert_str_eq(journal_transfer(conn, "(0, 'fee', -1, 'holder', 'a', "
+		"'issued', NULL, " TWO_TO_256 ")"), CHECK_VIOLATION);
 	/* A holder on a value ledger; a position on the shares ledger. */
-	ck_assert_str_eq(journal_line(conn, "(1, 2, 0, 0, 'fee', 0, 'holder', "
-		"'a', 4, 0), (1, 2, 1, 0, 'fee', 0, 'position', 'buffer', 0, 4)"),
-		CHECK_VIOLATION);
-	ck_assert_str_eq(journal_line(conn, "(1, 2, 0, 0, 'fee', -3, 'gains', "
-		"NULL, 4, 0), (1, 2, 1, 0, 'fee', -3, 'gains', NULL, 0, 4)"),
-		CHECK_VIOLATION);
-	ck_assert_str_eq(journal_line(conn, "(1, 2, 0, 0, 'fee', 1, 'mystery', "
-		"NULL, 4, 0), (1, 2, 1, 0, 'fee', 1, 'swaps', NULL, 0, 4)"),
-		CHECK_VIOLATION);
-	/* An asset ledger the product does not have; an epoch not settled. */
-	ck_assert_str_eq(journal_line(conn, "(1, 2, 0, 0, 'swap', 5, 'swaps', "
-		"'p2p', 4, 0), (1, 2, 1, 0, 'swap', 5, 'position', 'p2p', 0, 4)"),
-		FOREIGN_KEY_VIOLATION);
-	ck_assert_str_eq(journal_line(conn, "(1, 2, 0, 3, 'fee', -2, 'gains', "
-		"NULL, 4, 0), (1, 2, 1, 3, 'fee', -2, 'total_assets', NULL, 0, 4)"),
-		FOREIGN_KEY_VIOLATION);
-	ck_assert_str_eq(journal_line(conn, "(1, 2, 0, 0, 'Fee!', -2, 'gains', "
-		"NULL, 4, 0), (1, 2, 1, 0, 'Fee!', -2, 'total_assets', NULL, 0, 4)"),
-		CHECK_VIOLATION);
+	ck_assert_str_eq(journal_transfer(conn, "(0, 'fee', 0, 'holder', 'a', "
+		"'position', 'buffer', 4)"), CHECK_VIOLATION);
+	ck_assert_str_eq(journal_transfer(conn, "(0, 'fee', -1, 'position', "
+		"'buffer', 'issued', NULL, 4)"), CHECK_VIOLATION);
+	ck_assert_str_eq(journal_transfer(conn, "(0, 'fee', -3, 'gains', NULL, "
+		"'total_assets', NULL, 4)"), CHECK_VIOLATION);
+	ck_assert_str_eq(journal_transfer(conn, "(0, 'fee', 1, 'mystery', NULL, "
+		"'swaps', NULL, 4)"), CHECK_VIOLATION);
+	ck_assert_str_eq(journal_transfer(conn, "(0, 'Fee!', -2, 'gains', NULL, "
+		"'total_assets', NULL, 4)"), CHECK_VIOLATION);
+	/* Two transfers at one place of one entry. */
+	ck_assert_str_eq(journal_transfer(conn, "(0, 'fee', -1, 'holder', 'a', "
+		"'issued', NULL, 4), (0, 'fee', -1, 'holder', 'b', 'issued', NULL, 4)"),
+		UNIQUE_VIOLATION);
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT count(*) FROM lrt.journal"),
 			 "0");
 	PQfinish(conn);
@@ -435,21 +426,17 @@ START_TEST(test_journal_is_append_only)
 {
 	PGconn *conn = lrt_test_connect();
 
-	ck_assert_str_eq(journal_line(conn, "(1, 2, 0, 0, 'recognize', -2, "
-		"'gains', NULL, 0, 9), (1, 2, 1, 0, 'recognize', -2, "
-		"'total_assets', NULL, 9, 0)"), "00000");
-	/* A line added to a balanced entry by a later statement unbalances it. */
-	ck_assert_str_eq(journal_line(conn, "(1, 2, 2, 0, 'recognize', -2, "
-		"'gains', NULL, 0, 1)"), CHECK_VIOLATION);
+	ck_assert_str_eq(journal_transfer(conn, "(0, 'recognize', -2, "
+		"'total_assets', NULL, 'gains', NULL, 9)"), "00000");
 	ck_assert_str_eq(lrt_test_sqlstate(conn,
-		"UPDATE lrt.journal SET debit = 10 WHERE line = 1"),
+		"UPDATE lrt.journal SET amount = 10 WHERE leg = 0"),
 		INSUFFICIENT_PRIVILEGE);
 	ck_assert_str_eq(lrt_test_sqlstate(conn, "DELETE FROM lrt.journal"),
 			 INSUFFICIENT_PRIVILEGE);
 	ck_assert_str_eq(lrt_test_sqlstate(conn, "TRUNCATE lrt.journal"),
 			 INSUFFICIENT_PRIVILEGE);
 	ck_assert_str_eq(lrt_test_value(conn,
-		"SELECT sum(debit) || ' ' || sum(credit) FROM lrt.journal"), "9 9");
+		"SELECT sum(amount) FROM lrt.journal"), "9");
 	PQfinish(conn);
 }
 END_TEST
@@ -466,11 +453,12 @@ Suite *schema_suite(void)
 	tcase_add_test(refusals, test_amounts_of_2_to_256_or_more_are_refused);
 	tcase_add_test(refusals, test_duplicate_event_id_is_refused);
 	tcase_add_test(refusals, test_inbox_refuses_inconsistent_events);
+	tcase_add_test(refusals, test_rejected_events_need_an_event_and_a_reason);
 	tcase_add_test(refusals, test_products_refuse_invalid_configuration);
 	tcase_add_test(refusals, test_balances_refuse_invalid_names_and_places);
 	tcase_add_test(refusals, test_withdrawal_requests_stay_consistent);
 	tcase_add_test(refusals, test_epochs_refuse_impossible_figures);
-	tcase_add_test(refusals, test_journal_refuses_unbalanced_and_malformed_lines);
+	tcase_add_test(refusals, test_journal_refuses_malformed_transfers);
 	tcase_add_test(refusals, test_journal_is_append_only);
 	suite_add_tcase(suite, refusals);
 	return suite;

@@ -12,11 +12,10 @@
  * Holders and requests are found by hash; an epoch costs time in proportion
  * to its events and the positions, never to the number of holders.
  *
- * Every movement is also written as balanced double-entry journal lines to an
- * optional sink (lrt_book_set_journal): a shares ledger, one value ledger per
- * asset (base units of that asset) and a book ledger (underlying base units)
- * whose accounts hold A and D.  Within one entry and one ledger the signed
- * amounts sum to zero.
+ * Every movement is also written to an optional double-entry journal sink
+ * (lrt_book_set_journal) as transfers between two accounts of one ledger: a
+ * shares ledger, one value ledger per asset (base units of that asset) and a
+ * book ledger (underlying base units) whose accounts hold A and D.
  */
 #ifndef LRT_BOOK_H
 #define LRT_BOOK_H
@@ -57,18 +56,27 @@ typedef enum {
 	LRT_ACCOUNT_KIND_COUNT
 } lrt_account_kind;
 
+/*
+ * One transfer of the journal: `amount` moves from the credited account to
+ * the debited one, in one ledger.  An account's balance is what was debited
+ * to it minus what was credited from it: a holder's shares, a position, A,
+ * D; the contra accounts (issued, deposits, rewards, ...) run negative.  A
+ * transfer balances by construction, so every entry does.
+ */
 typedef struct {
-	uint64_t entry;          /* lines of one entry share this number */
+	uint64_t entry;          /* the transfers of one entry share this number */
 	int64_t epoch;
 	const char *event_id;    /* NULL for settlement entries */
 	const char *step;        /* "deposit", ..., "recognize", "fee", "finalize" */
 	int ledger;              /* LRT_LEDGER_* or an asset index */
-	lrt_account_kind kind;
-	const char *name;        /* holder, request, location, source; or NULL */
-	const mpz_t *amount;     /* signed: debit > 0, credit < 0; never 0 */
-} lrt_journal_line;
+	lrt_account_kind debit_kind;
+	const char *debit_name;  /* holder, request, location, source; or NULL */
+	lrt_account_kind credit_kind;
+	const char *credit_name;
+	const mpz_t *amount;     /* > 0 */
+} lrt_journal_transfer;
 
-typedef void (*lrt_journal_fn)(void *context, const lrt_journal_line *line);
+typedef void (*lrt_journal_fn)(void *context, const lrt_journal_transfer *transfer);
 
 /* "holder", "queue", "issued", "position", ...: a kind's stored name. */
 const char *lrt_account_kind_name(lrt_account_kind kind);

@@ -162,12 +162,15 @@ static int apply_deposit(lrt_book *book, const lrt_event *e)
 	    || book_holder_changed(book, h) != 0)
 		return LRT_ENOMEM;
 	entry = book_journal_entry(book);
-	book_journal(book, entry, e->id, "deposit", LRT_LEDGER_SHARES, LRT_ACCOUNT_HOLDER, e->holder, *shares, +1);
-	book_journal(book, entry, e->id, "deposit", LRT_LEDGER_SHARES, LRT_ACCOUNT_ISSUED, NULL, *shares, -1);
-	book_journal(book, entry, e->id, "deposit", asset, LRT_ACCOUNT_POSITION, "buffer", e->amount, +1);
-	book_journal(book, entry, e->id, "deposit", asset, LRT_ACCOUNT_DEPOSITS, NULL, e->amount, -1);
-	book_journal(book, entry, e->id, "deposit", LRT_LEDGER_BOOK, LRT_ACCOUNT_TOTAL_ASSETS, NULL, *value, +1);
-	book_journal(book, entry, e->id, "deposit", LRT_LEDGER_BOOK, LRT_ACCOUNT_CONTRIBUTED, NULL, *value, -1);
+	book_transfer(book, entry, e->id, "deposit", LRT_LEDGER_SHARES,
+		      LRT_ACCOUNT_HOLDER, e->holder,
+		      LRT_ACCOUNT_ISSUED, NULL, *shares);
+	book_transfer(book, entry, e->id, "deposit", asset,
+		      LRT_ACCOUNT_POSITION, "buffer",
+		      LRT_ACCOUNT_DEPOSITS, NULL, e->amount);
+	book_transfer(book, entry, e->id, "deposit", LRT_LEDGER_BOOK,
+		      LRT_ACCOUNT_TOTAL_ASSETS, NULL,
+		      LRT_ACCOUNT_CONTRIBUTED, NULL, *value);
 	return 0;
 }
 
@@ -217,8 +220,9 @@ static int apply_withdraw(lrt_book *book, const lrt_event *e)
 	if (book_holder_changed(book, h) != 0 || book_request_changed(book, r) != 0)
 		return LRT_ENOMEM;
 	entry = book_journal_entry(book);
-	book_journal(book, entry, e->id, "withdraw", LRT_LEDGER_SHARES, LRT_ACCOUNT_HOLDER, e->holder, e->amount, -1);
-	book_journal(book, entry, e->id, "withdraw", LRT_LEDGER_SHARES, LRT_ACCOUNT_QUEUE, e->id, e->amount, +1);
+	book_transfer(book, entry, e->id, "withdraw", LRT_LEDGER_SHARES,
+		      LRT_ACCOUNT_QUEUE, e->id,
+		      LRT_ACCOUNT_HOLDER, e->holder, e->amount);
 	return 0;
 }
 
@@ -241,8 +245,9 @@ static int apply_transfer(lrt_book *book, const lrt_event *e)
 	if (book_holder_changed(book, from) != 0 || book_holder_changed(book, to) != 0)
 		return LRT_ENOMEM;
 	entry = book_journal_entry(book);
-	book_journal(book, entry, e->id, "transfer", LRT_LEDGER_SHARES, LRT_ACCOUNT_HOLDER, e->from, e->amount, -1);
-	book_journal(book, entry, e->id, "transfer", LRT_LEDGER_SHARES, LRT_ACCOUNT_HOLDER, e->to, e->amount, +1);
+	book_transfer(book, entry, e->id, "transfer", LRT_LEDGER_SHARES,
+		      LRT_ACCOUNT_HOLDER, e->to,
+		      LRT_ACCOUNT_HOLDER, e->from, e->amount);
 	return 0;
 }
 
@@ -263,8 +268,9 @@ static int apply_reward(lrt_book *book, const lrt_event *e)
 	    || book_push_flow(book, true, asset, e->amount) != 0)
 		return LRT_ENOMEM;
 	entry = book_journal_entry(book);
-	book_journal(book, entry, e->id, "reward", asset, LRT_ACCOUNT_POSITION, e->location, e->amount, +1);
-	book_journal(book, entry, e->id, "reward", asset, LRT_ACCOUNT_REWARDS, e->source, e->amount, -1);
+	book_transfer(book, entry, e->id, "reward", asset,
+		      LRT_ACCOUNT_POSITION, e->location,
+		      LRT_ACCOUNT_REWARDS, e->source, e->amount);
 	return 0;
 }
 
@@ -287,8 +293,9 @@ static int apply_slash(lrt_book *book, const lrt_event *e)
 	    || book_push_flow(book, false, asset, e->amount) != 0)
 		return LRT_ENOMEM;
 	entry = book_journal_entry(book);
-	book_journal(book, entry, e->id, "slash", asset, LRT_ACCOUNT_POSITION, e->location, e->amount, -1);
-	book_journal(book, entry, e->id, "slash", asset, LRT_ACCOUNT_SLASHES, e->source, e->amount, +1);
+	book_transfer(book, entry, e->id, "slash", asset,
+		      LRT_ACCOUNT_SLASHES, e->source,
+		      LRT_ACCOUNT_POSITION, e->location, e->amount);
 	return 0;
 }
 
@@ -313,8 +320,9 @@ static int apply_move(lrt_book *book, const lrt_event *e)
 	    || position_add(book, asset, e->to, e->amount, +1) != 0)
 		return LRT_ENOMEM;
 	entry = book_journal_entry(book);
-	book_journal(book, entry, e->id, "move", asset, LRT_ACCOUNT_POSITION, e->from, e->amount, -1);
-	book_journal(book, entry, e->id, "move", asset, LRT_ACCOUNT_POSITION, e->to, e->amount, +1);
+	book_transfer(book, entry, e->id, "move", asset,
+		      LRT_ACCOUNT_POSITION, e->to,
+		      LRT_ACCOUNT_POSITION, e->from, e->amount);
 	return 0;
 }
 
@@ -348,10 +356,12 @@ static int apply_swap(lrt_book *book, const lrt_event *e)
 	    || position_add(book, asset_out, e->location, e->amount_out, +1) != 0)
 		return LRT_ENOMEM;
 	entry = book_journal_entry(book);
-	book_journal(book, entry, e->id, "swap", asset_in, LRT_ACCOUNT_POSITION, e->location, e->amount, -1);
-	book_journal(book, entry, e->id, "swap", asset_in, LRT_ACCOUNT_SWAPS, e->location, e->amount, +1);
-	book_journal(book, entry, e->id, "swap", asset_out, LRT_ACCOUNT_POSITION, e->location, e->amount_out, +1);
-	book_journal(book, entry, e->id, "swap", asset_out, LRT_ACCOUNT_SWAPS, e->location, e->amount_out, -1);
+	book_transfer(book, entry, e->id, "swap", asset_in,
+		      LRT_ACCOUNT_SWAPS, e->location,
+		      LRT_ACCOUNT_POSITION, e->location, e->amount);
+	book_transfer(book, entry, e->id, "swap", asset_out,
+		      LRT_ACCOUNT_POSITION, e->location,
+		      LRT_ACCOUNT_SWAPS, e->location, e->amount_out);
 	return 0;
 }
 
@@ -410,8 +420,9 @@ static int apply_claim(lrt_book *book, const lrt_event *e)
 	if (book_request_changed(book, index) != 0)
 		return LRT_ENOMEM;
 	entry = book_journal_entry(book);
-	book_journal(book, entry, e->id, "claim", ASSET_UNDERLYING, LRT_ACCOUNT_POSITION, "claimable", r->payout, -1);
-	book_journal(book, entry, e->id, "claim", ASSET_UNDERLYING, LRT_ACCOUNT_CLAIMS, NULL, r->payout, +1);
+	book_transfer(book, entry, e->id, "claim", ASSET_UNDERLYING,
+		      LRT_ACCOUNT_CLAIMS, NULL,
+		      LRT_ACCOUNT_POSITION, "claimable", r->payout);
 	return 0;
 }
 

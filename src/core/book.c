@@ -372,30 +372,32 @@ uint64_t book_journal_entry(lrt_book *book)
 	return ++book->next_entry;
 }
 
-void book_journal(lrt_book *book, uint64_t entry, const char *event_id,
-		  const char *step, int ledger, lrt_account_kind kind,
-		  const char *name, const mpz_t amount, int sign)
+void book_transfer(lrt_book *book, uint64_t entry, const char *event_id,
+		   const char *step, int ledger,
+		   lrt_account_kind debit_kind, const char *debit_name,
+		   lrt_account_kind credit_kind, const char *credit_name,
+		   const mpz_t amount)
 {
-	lrt_journal_line line;
-	mpz_t signed_amount;
+	lrt_journal_transfer transfer;
+	bool reversed = mpz_sgn(amount) < 0;
+	mpz_t magnitude;
 
 	if (book->journal == NULL || mpz_sgn(amount) == 0)
 		return;
-	mpz_init(signed_amount);
-	if (sign < 0)
-		mpz_neg(signed_amount, amount);
-	else
-		mpz_set(signed_amount, amount);
-	line.entry = entry;
-	line.epoch = book->settled_epoch + 1;
-	line.event_id = event_id;
-	line.step = step;
-	line.ledger = ledger;
-	line.kind = kind;
-	line.name = name;
-	line.amount = (const mpz_t *)&signed_amount;
-	book->journal(book->journal_context, &line);
-	mpz_clear(signed_amount);
+	mpz_init(magnitude);
+	mpz_abs(magnitude, amount);
+	transfer.entry = entry;
+	transfer.epoch = book->settled_epoch + 1;
+	transfer.event_id = event_id;
+	transfer.step = step;
+	transfer.ledger = ledger;
+	transfer.debit_kind = reversed ? credit_kind : debit_kind;
+	transfer.debit_name = reversed ? credit_name : debit_name;
+	transfer.credit_kind = reversed ? debit_kind : credit_kind;
+	transfer.credit_name = reversed ? debit_name : credit_name;
+	transfer.amount = (const mpz_t *)&magnitude;
+	book->journal(book->journal_context, &transfer);
+	mpz_clear(magnitude);
 }
 
 int book_reject(lrt_book *book, const char *event_id)

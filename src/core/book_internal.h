@@ -134,12 +134,15 @@ static inline mpz_t *book_position(const lrt_book *book, int asset,
 	return &book->positions[location * book->product.asset_count + (size_t)asset];
 }
 
-/* Journal: starts an entry (returns its number) and writes one line of it;
- * zero amounts are skipped, sign < 0 writes -amount.  No-ops without a sink. */
+/* Journal: starts an entry (returns its number) and writes one transfer of
+ * it, from the credited account to the debited one.  A negative amount runs
+ * the other way; zero is skipped.  No-ops without a sink. */
 uint64_t book_journal_entry(lrt_book *book);
-void book_journal(lrt_book *book, uint64_t entry, const char *event_id,
-		  const char *step, int ledger, lrt_account_kind kind,
-		  const char *name, const mpz_t amount, int sign);
+void book_transfer(lrt_book *book, uint64_t entry, const char *event_id,
+		   const char *step, int ledger,
+		   lrt_account_kind debit_kind, const char *debit_name,
+		   lrt_account_kind credit_kind, const char *credit_name,
+		   const mpz_t amount);
 
 /* Appends to the open epoch's lists; LRT_ENOMEM on failure. */
 int book_push_flow(lrt_book *book, bool reward, int asset, const mpz_t amount);

@@ -226,7 +226,6 @@ static int distribute_fee(lrt_book *book, const mpz_t fee_shares)
 	mpz_init(part);
 	mpz_init_set(rest, fee_shares);
 	entry = book_journal_entry(book);
-	book_journal(book, entry, NULL, "fee", LRT_LEDGER_SHARES, LRT_ACCOUNT_ISSUED, NULL, fee_shares, -1);
 	for (i = policy->fee_recipient_count; i-- > 0;) {
 		const char *name = policy->fee_recipients[i].holder;
 		int64_t h = book_holder(book, name, true);
@@ -247,7 +246,8 @@ static int distribute_fee(lrt_book *book, const mpz_t fee_shares)
 			rc = LRT_ENOMEM;
 			break;
 		}
-		book_journal(book, entry, NULL, "fee", LRT_LEDGER_SHARES, LRT_ACCOUNT_HOLDER, name, part, +1);
+		book_transfer(book, entry, NULL, "fee", LRT_LEDGER_SHARES,
+			      LRT_ACCOUNT_HOLDER, name, LRT_ACCOUNT_ISSUED, NULL, part);
 	}
 	mpz_clear(part);
 	mpz_clear(rest);
@@ -316,12 +316,14 @@ static int step_withdrawals(lrt_book *book, lrt_epoch_report *report,
 		mpz_add(*claimable, *claimable, r->payout);
 		mpz_sub(book->total_assets, book->total_assets, r->payout);
 		mpz_sub(book->total_shares, book->total_shares, r->shares);
-		book_journal(book, entry, NULL, "finalize", LRT_LEDGER_SHARES, LRT_ACCOUNT_QUEUE, r->id, r->shares, -1);
-		book_journal(book, entry, NULL, "finalize", LRT_LEDGER_SHARES, LRT_ACCOUNT_ISSUED, NULL, r->shares, +1);
-		book_journal(book, entry, NULL, "finalize", ASSET_UNDERLYING, LRT_ACCOUNT_POSITION, "buffer", r->payout, -1);
-		book_journal(book, entry, NULL, "finalize", ASSET_UNDERLYING, LRT_ACCOUNT_POSITION, "claimable", r->payout, +1);
-		book_journal(book, entry, NULL, "finalize", LRT_LEDGER_BOOK, LRT_ACCOUNT_TOTAL_ASSETS, NULL, r->payout, -1);
-		book_journal(book, entry, NULL, "finalize", LRT_LEDGER_BOOK, LRT_ACCOUNT_REDEEMED, NULL, r->payout, +1);
+		book_transfer(book, entry, NULL, "finalize", LRT_LEDGER_SHARES,
+			      LRT_ACCOUNT_ISSUED, NULL, LRT_ACCOUNT_QUEUE, r->id, r->shares);
+		book_transfer(book, entry, NULL, "finalize", ASSET_UNDERLYING,
+			      LRT_ACCOUNT_POSITION, "claimable",
+			      LRT_ACCOUNT_POSITION, "buffer", r->payout);
+		book_transfer(book, entry, NULL, "finalize", LRT_LEDGER_BOOK,
+			      LRT_ACCOUNT_REDEEMED, NULL,
+			      LRT_ACCOUNT_TOTAL_ASSETS, NULL, r->payout);
 	}
 	book->queue_head = end;
 	LRT_ASSERT(mpz_sgn(book->total_assets) >= 0 && mpz_sgn(*buffer) >= 0);
@@ -348,18 +350,20 @@ static void compact_queue(lrt_book *book)
 	book->queue_head = 0;
 }
 
-/* Writes the recognition entry: A += I, D := D', against the epoch's gains. */
-static void journal_recognition(lrt_book *book, const mpz_t gain,
-				const mpz_t recognized, const mpz_t deferred_after)
+/* Writes the recognition entry: A += I and D := D', both from the epoch's
+ * gains G = I + (D' - D); a negative part runs the other way. */
+static void journal_recognition(lrt_book *book, const mpz_t recognized,
+				const mpz_t deferred_after)
 {
 	uint64_t entry = book_journal_entry(book);
 	mpz_t deferred_change;
 
 	mpz_init(deferred_change);
 	mpz_sub(deferred_change, deferred_after, book->deferred);
-	book_journal(book, entry, NULL, "recognize", LRT_LEDGER_BOOK, LRT_ACCOUNT_TOTAL_ASSETS, NULL, recognized, +1);
-	book_journal(book, entry, NULL, "recognize", LRT_LEDGER_BOOK, LRT_ACCOUNT_DEFERRED, NULL, deferred_change, +1);
-	book_journal(book, entry, NULL, "recognize", LRT_LEDGER_BOOK, LRT_ACCOUNT_GAINS, NULL, gain, -1);
+	book_transfer(book, entry, NULL, "recognize", LRT_LEDGER_BOOK,
+		      LRT_ACCOUNT_TOTAL_ASSETS, NULL, LRT_ACCOUNT_GAINS, NULL, recognized);
+	book_transfer(book, entry, NULL, "recognize", LRT_LEDGER_BOOK,
+		      LRT_ACCOUNT_DEFERRED, NULL, LRT_ACCOUNT_GAINS, NULL, deferred_change);
 	mpz_clear(deferred_change);
 }
 
@@ -411,7 +415,7 @@ int lrt_book_settle(lrt_book *book, lrt_epoch_report *report)
 		goto done;
 	}
 
-	journal_recognition(book, gain, report->recognized, deferred_after);
+	journal_recognition(book, report->recognized, deferred_after);
 	mpz_set(book->total_assets, assets_after);
 	mpz_set(book->total_shares, shares_after);
 	mpz_set(book->deferred, deferred_after);

@@ -333,7 +333,7 @@ int lrt_catalog_describe(char **json_out, lrt_store *store, const char *symbol)
 		"  'queued_requests', (SELECT count(*) FROM lrt.withdrawal_requests w"
 		"     WHERE w.product_id = p.product_id AND w.status = 'queued'),"
 		"  'pending_events', (SELECT count(*) FROM lrt.inbox i"
-		"     WHERE i.product_id = p.product_id AND i.status = 'pending')))"
+		"     WHERE i.product_id = p.product_id AND i.epoch > s.settled_epoch)))"
 		"  FROM lrt.products p JOIN lrt.product_state s USING (product_id)"
 		" WHERE p.symbol = $1",
 		1, params);
@@ -359,7 +359,7 @@ int lrt_catalog_list(lrt_store *store, lrt_catalog_fn fn, void *context)
 		"SELECT p.symbol, p.underlying, p.model, s.settled_epoch,"
 		"       s.total_assets::text, s.total_shares::text,"
 		"       (SELECT count(*) FROM lrt.inbox i"
-		"         WHERE i.product_id = p.product_id AND i.status = 'pending')"
+		"         WHERE i.product_id = p.product_id AND i.epoch > s.settled_epoch)"
 		"  FROM lrt.products p JOIN lrt.product_state s USING (product_id)"
 		" ORDER BY p.symbol COLLATE \"C\"", 0, NULL);
 	if (rc != 0)

@@ -211,9 +211,8 @@ int lrt_export(FILE *out, lrt_store *store, const char *symbol)
 			" ORDER BY finalized_epoch, queue_position", id);
 	if (rc == 0)
 		rc = all_rows(&w.rejected, store,
-			"SELECT epoch, event_id, reject_reason FROM lrt.inbox"
-			" WHERE product_id = $1 AND status = 'rejected'"
-			" ORDER BY epoch, apply_order", id);
+			"SELECT epoch, event_id, reason FROM lrt.rejected_events"
+			" WHERE product_id = $1 ORDER BY epoch, apply_order", id);
 	if (rc == 0)
 		rc = each_row(store,
 			"SELECT epoch, total_assets::text, total_shares::text, rate::text,"

@@ -63,8 +63,8 @@ typedef struct {
 	const char **price_event;   /* per asset: the last applied price event */
 	lrt_strmap claims;          /* request -> index of its applied claim */
 	lrt_copy *journal;
-	int64_t journal_entry;      /* entry of the last line, for line numbers */
-	int journal_line;
+	int64_t journal_entry;      /* entry of the last transfer, for leg numbers */
+	int journal_leg;
 	int journal_failed;
 } settler;
 
@@ -351,7 +351,7 @@ static int load_events(settler *s)
 	format_int(epoch, sizeof(epoch), s->epoch);
 	rc = lrt_store_exec_tuples(&res, s->store,
 		"SELECT event_id, event::text FROM lrt.inbox"
-		" WHERE product_id = $1 AND epoch = $2 AND status = 'pending'"
+		" WHERE product_id = $1 AND epoch = $2"
 		" ORDER BY CASE WHEN bool_and(seq IS NOT NULL) OVER () THEN seq END,"
 		"          ingest_order", 2, params);
 	if (rc != 0)
@@ -499,42 +499,42 @@ static int preload(settler *s)
 
 /* ---- applying, with the journal streamed into COPY ------------------------------ */
 
-static void journal_line(void *context, const lrt_journal_line *line)
+static void journal_transfer(void *context, const lrt_journal_transfer *t)
 {
 	settler *s = context;
-	char entry[24], number[16], epoch[24], ledger[16];
-	char *amount = NULL, *side;
-	const char *values[11];
-	int64_t entry_number = s->entry_base + (int64_t)line->entry;
+	char entry[24], leg[16], epoch[24], ledger[16];
+	char *amount;
+	const char *values[12];
+	int64_t entry_number = s->entry_base + (int64_t)t->entry;
 
 	if (s->journal_failed)
 		return;
 	if (entry_number != s->journal_entry) {
 		s->journal_entry = entry_number;
-		s->journal_line = 0;
+		s->journal_leg = 0;
 	}
 	format_int(entry, sizeof(entry), entry_number);
-	snprintf(number, sizeof(number), "%d", s->journal_line++);
-	format_int(epoch, sizeof(epoch), line->epoch);
-	snprintf(ledger, sizeof(ledger), "%d", line->ledger);
-	amount = mpz_get_str(NULL, 10, *line->amount);
+	snprintf(leg, sizeof(leg), "%d", s->journal_leg++);
+	format_int(epoch, sizeof(epoch), t->epoch);
+	snprintf(ledger, sizeof(ledger), "%d", t->ledger);
+	amount = mpz_get_str(NULL, 10, *t->amount);
 	if (amount == NULL) {
 		s->journal_failed = LRT_ENOMEM;
 		return;
 	}
-	side = amount[0] == '-' ? amount + 1 : amount;
 	values[0] = s->id;
 	values[1] = entry;
-	values[2] = number;
+	values[2] = leg;
 	values[3] = epoch;
-	values[4] = line->event_id;
-	values[5] = line->step;
+	values[4] = t->event_id;
+	values[5] = t->step;
 	values[6] = ledger;
-	values[7] = lrt_account_kind_name(line->kind);
-	values[8] = line->name;
-	values[9] = amount[0] == '-' ? "0" : side;
-	values[10] = amount[0] == '-' ? side : "0";
-	s->journal_failed = lrt_copy_row(s->journal, 11, values);
+	values[7] = lrt_account_kind_name(t->debit_kind);
+	values[8] = t->debit_name;
+	values[9] = lrt_account_kind_name(t->credit_kind);
+	values[10] = t->credit_name;
+	values[11] = amount;
+	s->journal_failed = lrt_copy_row(s->journal, 12, values);
 	free(amount);
 }
 
@@ -545,13 +545,13 @@ static int apply_events(settler *s, lrt_epoch_report *report)
 
 	lrt_book_clear_changes(s->book);
 	rc = lrt_copy_begin(&s->journal, s->store,
-		"COPY lrt.journal (product_id, entry, line, epoch, event_id, step, ledger,"
-		" account_kind, account_name, debit, credit) FROM STDIN");
+		"COPY lrt.journal (product_id, entry, leg, epoch, event_id, step, ledger,"
+		" debit_kind, debit_name, credit_kind, credit_name, amount) FROM STDIN");
 	if (rc != 0)
 		return rc;
 	s->journal_entry = -1;
 	s->journal_failed = 0;
-	lrt_book_set_journal(s->book, journal_line, s);
+	lrt_book_set_journal(s->book, journal_transfer, s);
 	rc = lrt_book_begin_epoch(s->book, s->epoch);
 	for (i = 0; i < s->count && rc == 0; i++) {
 		const lrt_event *e = &s->events[i];
@@ -804,14 +804,16 @@ static int write_epoch_row(settler *s, const lrt_epoch_report *r)
 		&r->fee_value, &r->fee_shares, &r->buffer, &r->claimable,
 		&r->rate_before, &r->rate_after,
 	};
-	char epoch[24];
+	char epoch[24], events[24];
 	char *texts[14] = {0};
-	const char *params[16];
+	const char *params[17];
 	int i, rc = 0;
 
 	format_int(epoch, sizeof(epoch), r->epoch);
+	format_int(events, sizeof(events), (int64_t)s->count);
 	params[0] = s->id;
 	params[1] = epoch;
+	params[16] = events;
 	for (i = 0; i < 14; i++) {
 		texts[i] = mpz_get_str(NULL, 10, *figures[i]);
 		params[i + 2] = texts[i];
@@ -822,52 +824,45 @@ static int write_epoch_row(settler *s, const lrt_epoch_report *r)
 		rc = command(s,
 			"INSERT INTO lrt.epochs (product_id, epoch, total_assets, total_shares,"
 			" rate, deferred, rewards, slashed, revaluation, recognized, fee_value,"
-			" fee_shares, buffer, claimable, rate_before, rate_after)"
+			" fee_shares, buffer, claimable, rate_before, rate_after, events)"
 			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-			" $15, $16)", 16, params);
+			" $15, $16, $17)", 17, params);
 	for (i = 0; i < 14; i++)
 		free(texts[i]);
 	return rc;
 }
 
-static int write_outcomes(settler *s)
+/* The epoch's rejected events with their place in the apply order and the
+ * reason; every other event of the epoch applied. */
+static int write_rejections(settler *s)
 {
-	const char *params[1] = {s->id};
+	char order[24], epoch[24];
 	lrt_copy *copy;
-	char order[24];
 	size_t i;
 	int rc;
 
-	if (s->count == 0)
-		return 0;
-	rc = command(s, "CREATE TEMP TABLE IF NOT EXISTS settle_outcomes"
-		     " (event_id text, rejected boolean, reason text, apply_order integer)"
-		     " ON COMMIT DELETE ROWS", 0, NULL);
-	if (rc == 0)
-		rc = lrt_copy_begin(&copy, s->store, "COPY settle_outcomes FROM STDIN");
+	format_int(epoch, sizeof(epoch), s->epoch);
+	rc = lrt_copy_begin(&copy, s->store,
+		"COPY lrt.rejected_events (product_id, event_id, epoch, apply_order, reason)"
+		" FROM STDIN");
 	for (i = 0; i < s->count && rc == 0; i++) {
-		const char *values[4];
+		const char *values[5];
 
+		if (!s->outcomes[i].rejected)
+			continue;
 		format_int(order, sizeof(order), (int64_t)i);
-		values[0] = s->events[i].id;
-		values[1] = s->outcomes[i].rejected ? "t" : "f";
-		values[2] = s->outcomes[i].reason;
+		values[0] = s->id;
+		values[1] = s->events[i].id;
+		values[2] = epoch;
 		values[3] = order;
-		rc = lrt_copy_row(copy, 4, values);
+		values[4] = s->outcomes[i].reason;
+		rc = lrt_copy_row(copy, 5, values);
 	}
 	if (rc != 0) {
-		lrt_copy_abort(copy, "lrt: outcomes abandoned");
+		lrt_copy_abort(copy, "lrt: rejections abandoned");
 		return rc;
 	}
-	rc = lrt_copy_end(copy, NULL);
-	if (rc == 0)
-		rc = command(s,
-			"UPDATE lrt.inbox i SET status = CASE WHEN o.rejected THEN 'rejected'"
-			"       ELSE 'applied' END, reject_reason = o.reason,"
-			"       apply_order = o.apply_order"
-			"  FROM settle_outcomes o"
-			" WHERE i.product_id = $1 AND i.event_id = o.event_id", 1, params);
-	return rc;
+	return lrt_copy_end(copy, NULL);
 }
 
 static int write_state(settler *s, const lrt_epoch_report *r)
@@ -936,8 +931,8 @@ static int write_epoch(settler *s, const lrt_epoch_report *report)
 		rc = write_epoch_row(s, report);
 	failpoint("epoch");
 	if (rc == 0)
-		rc = write_outcomes(s);
-	failpoint("outcomes");
+		rc = write_rejections(s);
+	failpoint("rejections");
 	if (rc == 0)
 		rc = write_state(s, report);
 	failpoint("state");
