@@ -158,7 +158,7 @@ demo: deps all
 	@sh tests/demo.sh $(BUILD)
 
 demo-clean:
-	rm -rf $(BUILD)/demo
+	@sh tests/demo.sh $(BUILD) clean
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \

@@ -27,7 +27,7 @@ LD_LIBRARY_PATH="$(pwd)/$stage/root/usr/lib" "$stage/rates" \
 expected='epoch 0: rate 1000000000000000000
 epoch 1: rate 1009999999999999999
 epoch 2: rate 1013333333333333333
-epoch 3: rate 912000000000000000
+epoch 3: rate 912000000000000000 (fell)
 epoch 4: rate 912000000000000000'
 if [ "$(cat "$stage/out")" != "$expected" ]; then
 	echo "example: README's rates.c printed:" >&2

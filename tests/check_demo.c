@@ -1,0 +1,434 @@
+/*
+ * check_demo.c - `lrt demo generate` and the history `make demo` shows:
+ * the same options write the same bytes and another seed other bytes; the
+ * history settles in `lrt simulate` with exit 0, its rate rising with the
+ * rewards and falling at the slash only, its only rejections the claims it
+ * makes too early on purpose; and a smaller history through the database
+ * (product create, ingest, settle --through, export) gives exactly the
+ * figures of `lrt simulate`, which `lrt verify` confirms; and tests/demo.sh,
+ * which `make demo` runs, works on that history, twice, and cleans up.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gmp.h>
+#include <jansson.h>
+
+#include "helpers.h"
+
+/* The database test's history: small, and still with every feature. */
+#define SMALL_SEED "3"
+#define SMALL_EPOCHS "24"
+#define SMALL_LAST_EPOCH "23"
+#define SMALL_HOLDERS "60"
+
+static void run_ok(lrt_test_process *p, const char *const args[])
+{
+	lrt_test_run(p, args);
+	ck_assert_msg(p->status == 0, "lrt %s %s exited %d: %.2000s", args[0],
+		      args[1] ? args[1] : "", p->status, p->err);
+}
+
+/* Parses JSON Lines text into an array; every line must be an object. */
+static json_t *parse_lines(const char *text)
+{
+	json_t *lines = json_array();
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *end = strchr(p, '\n');
+		size_t length = end ? (size_t)(end - p) : strlen(p);
+		json_error_t error;
+		json_t *line;
+
+		if (length > 0) {
+			line = json_loadb(p, length, 0, &error);
+			ck_assert_msg(json_is_object(line), "not a JSON object: %.120s (%s)",
+				      p, error.text);
+			json_array_append_new(lines, line);
+		}
+		p += length + (end != NULL);
+	}
+	return lines;
+}
+
+static const char *string_of(const json_t *object, const char *key)
+{
+	const char *text = json_string_value(json_object_get(object, key));
+
+	ck_assert_msg(text != NULL, "no string \"%s\" in %s", key,
+		      json_dumps(object, JSON_COMPACT));
+	return text;
+}
+
+/* The epoch of the scenario's one slash (exactly one). */
+static long slash_epoch(const json_t *scenario)
+{
+	const json_t *event;
+	long epoch = -1;
+	int slashes = 0;
+	size_t i;
+
+	json_array_foreach(scenario, i, event) {
+		if (i > 0 && strcmp(string_of(event, "type"), "slash") == 0) {
+			epoch = (long)json_integer_value(json_object_get(event, "epoch"));
+			slashes++;
+		}
+	}
+	ck_assert_int_eq(slashes, 1);
+	return epoch;
+}
+
+/* rate of epoch line i as a number */
+static void rate_of(mpz_t out, const json_t *epochs, size_t i)
+{
+	ck_assert_int_eq(mpz_set_str(out, string_of(json_array_get(epochs, i), "rate"), 10), 0);
+}
+
+/* ---- the generator ------------------------------------------------------------- */
+
+START_TEST(test_same_seed_same_bytes)
+{
+	const char *seven[] = { "demo", "generate", "--seed", "7", "--epochs", "30",
+		"--holders", "50", NULL };
+	const char *seven_again[] = { "demo", "generate", "--holders", "50",
+		"--epochs", "30", "--seed", "7", NULL };
+	const char *eight[] = { "demo", "generate", "--seed", "8", "--epochs", "30",
+		"--holders", "50", NULL };
+	lrt_test_process a, b, c;
+
+	run_ok(&a, seven);
+	run_ok(&b, seven_again);
+	run_ok(&c, eight);
+	ck_assert_str_eq(a.err, "");
+	ck_assert_msg(strlen(a.out) > 10000, "a short history: %zu bytes", strlen(a.out));
+	ck_assert_msg(strcmp(a.out, b.out) == 0, "seed 7 wrote two different histories");
+	ck_assert_msg(strcmp(a.out, c.out) != 0, "seeds 7 and 8 wrote the same history");
+}
+END_TEST
+
+START_TEST(test_output_file_holds_the_same_bytes)
+{
+	const char *to_stdout[] = { "demo", "generate", "--epochs", "12", "--holders",
+		"20", NULL };
+	lrt_test_process p, q;
+	char folder[4096], path[4200], *written;
+	const char *to_file[] = { "demo", "generate", "--epochs", "12", "--holders",
+		"20", "--output", path, NULL };
+	FILE *file;
+	long size;
+
+	lrt_test_scratch(folder, sizeof(folder));
+	snprintf(path, sizeof(path), "%s/history.jsonl", folder);
+	run_ok(&p, to_stdout);
+	run_ok(&q, to_file);
+	ck_assert_str_eq(q.out, "");
+	ck_assert_msg(strncmp(q.err, "wrote ", 6) == 0 && strstr(q.err, " events over "
+		      "epochs 0..11, 20 holders, seed 1;") != NULL, "summary: %s", q.err);
+	file = fopen(path, "rb");
+	ck_assert_ptr_nonnull(file);
+	fseek(file, 0, SEEK_END);
+	size = ftell(file);
+	rewind(file);
+	written = calloc(1, (size_t)size + 1);
+	ck_assert_ptr_nonnull(written);
+	ck_assert_int_eq(fread(written, 1, (size_t)size, file), (size_t)size);
+	fclose(file);
+	ck_assert_msg(strcmp(written, p.out) == 0, "--output wrote other bytes than stdout");
+	free(written);
+}
+END_TEST
+
+START_TEST(test_usage_errors)
+{
+	static const char *const bad[][8] = {
+		{ "demo", NULL },
+		{ "demo", "make", NULL },
+		{ "demo", "generate", "--epochs", "0", NULL },
+		{ "demo", "generate", "--epochs", "3651", NULL },
+		{ "demo", "generate", "--holders", "x", NULL },
+		{ "demo", "generate", "--seed", "-1", NULL },
+		{ "demo", "generate", "--seed", "18446744073709551616", NULL },
+		{ "demo", "generate", "--color", NULL },
+		{ "demo", "generate", "extra", NULL },
+		{ "demo", "generate", "--output", NULL },
+	};
+	const char *help[] = { "help", "demo", NULL };
+	lrt_test_process p;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		lrt_test_run(&p, bad[i]);
+		ck_assert_msg(p.status == 2, "case %zu exited %d", i, p.status);
+		ck_assert_str_eq(p.out, "");
+		ck_assert_msg(strncmp(p.err, "lrt demo: ", 10) == 0 &&
+			      strstr(p.err, ". Try \"lrt ") != NULL, "case %zu: %s", i, p.err);
+	}
+	run_ok(&p, help);
+	ck_assert_msg(strncmp(p.out, "Usage: lrt demo generate [--seed N] [--epochs E] "
+			      "[--holders H] [--output FILE]\n", 76) == 0, "%s", p.out);
+}
+END_TEST
+
+/* Each event line: id, type, epoch, time and seq, seq rising through the
+ * file, so that events apply in the order written. */
+static void assert_events_ordered(const json_t *scenario)
+{
+	json_int_t last_seq = -1, last_epoch = 0;
+	const json_t *event;
+	size_t i;
+
+	ck_assert_ptr_nonnull(json_object_get(json_array_get(scenario, 0), "product"));
+	json_array_foreach(scenario, i, event) {
+		json_int_t seq = json_integer_value(json_object_get(event, "seq"));
+		json_int_t epoch = json_integer_value(json_object_get(event, "epoch"));
+
+		if (i == 0)
+			continue;
+		ck_assert_msg(strncmp(string_of(event, "id"), "0x", 2) == 0, "line %zu", i + 1);
+		string_of(event, "type");
+		string_of(event, "time");
+		ck_assert_msg(seq > last_seq, "line %zu: seq %lld after %lld", i + 1,
+			      (long long)seq, (long long)last_seq);
+		ck_assert_msg(epoch >= last_epoch, "line %zu: epoch %lld", i + 1,
+			      (long long)epoch);
+		last_seq = seq;
+		last_epoch = epoch;
+	}
+}
+
+/* Every rejected event is a claim of the history (made too early). */
+static void assert_only_claims_rejected(const json_t *epochs, const char *scenario_text)
+{
+	const json_t *line, *rejected;
+	size_t i, j, count = 0;
+	char needle[256];
+
+	json_array_foreach(epochs, i, line) {
+		json_array_foreach(json_object_get(line, "rejected"), j, rejected) {
+			snprintf(needle, sizeof(needle), "{\"id\": \"%s\", \"type\": \"claim\"",
+				 string_of(rejected, "id"));
+			ck_assert_msg(strstr(scenario_text, needle) != NULL,
+				      "rejected, and not a claim: %s", needle);
+			ck_assert_ptr_nonnull(strstr(string_of(rejected, "reason"), "not finalized"));
+			count++;
+		}
+	}
+	ck_assert_msg(count >= 1, "no claim made too early");
+}
+
+/* The history `make demo` shows: default options. */
+START_TEST(test_demo_history_settles)
+{
+	const char *generate[] = { "demo", "generate", NULL };
+	lrt_test_process g, s;
+	json_t *scenario, *epochs;
+	char folder[4096], path[4200];
+	const char *simulate[] = { "simulate", path, NULL };
+	size_t count, i;
+	long slash;
+	mpz_t rate, before;
+
+	lrt_test_scratch(folder, sizeof(folder));
+	snprintf(path, sizeof(path), "%s/demo.jsonl", folder);
+	run_ok(&g, generate);
+	lrt_test_write_file(path, g.out);
+	run_ok(&s, simulate);
+	scenario = parse_lines(g.out);
+	epochs = parse_lines(s.out);
+	assert_events_ordered(scenario);
+	count = json_array_size(epochs) - 1;          /* the last is the final line */
+	ck_assert_int_eq(count, 90);
+	ck_assert_ptr_nonnull(json_object_get(json_array_get(epochs, count), "holders"));
+	slash = slash_epoch(scenario);
+	ck_assert_int_eq(slash, 45);
+	mpz_inits(rate, before, NULL);
+	for (i = 1; i < count; i++) {
+		rate_of(before, epochs, i - 1);
+		rate_of(rate, epochs, i);
+		if ((long)i == slash)
+			ck_assert_msg(mpz_cmp(rate, before) < 0, "the slash did not lower the rate");
+		else
+			ck_assert_msg(mpz_cmp(rate, before) >= 0, "the rate fell at epoch %zu", i);
+	}
+	rate_of(before, epochs, 0);
+	rate_of(rate, epochs, count - 1);
+	ck_assert_msg(mpz_cmp(rate, before) > 0, "the rate did not rise over the history");
+	assert_only_claims_rejected(epochs, g.out);
+	mpz_clears(rate, before, NULL);
+	json_decref(scenario);
+	json_decref(epochs);
+}
+END_TEST
+
+/* ---- through the database ---------------------------------------------------------- */
+
+START_TEST(test_database_path_matches_simulate)
+{
+	const char *generate[] = { "demo", "generate", "--seed", SMALL_SEED, "--epochs",
+		SMALL_EPOCHS, "--holders", SMALL_HOLDERS, NULL };
+	char folder[4096], path[4200];
+	const char *simulate[] = { "simulate", path, NULL };
+	const char *migrate[] = { "migrate", NULL };
+	const char *create[] = { "product", "create", path, NULL };
+	const char *ingest[] = { "ingest", path, NULL };
+	const char *settle[] = { "settle", "--through", SMALL_LAST_EPOCH, NULL };
+	const char *export[] = { "export", NULL };
+	const char *verify[] = { "verify", NULL };
+	lrt_test_process g, p, simulated, exported;
+	json_t *want, *got, *scenario;
+	long slash;
+	size_t i;
+	mpz_t rate, before;
+
+	lrt_test_scratch(folder, sizeof(folder));
+	snprintf(path, sizeof(path), "%s/small.jsonl", folder);
+	run_ok(&g, generate);
+	lrt_test_write_file(path, g.out);
+	run_ok(&simulated, simulate);
+	run_ok(&p, migrate);
+	run_ok(&p, create);
+	run_ok(&p, ingest);
+	ck_assert_msg(strstr(p.out, ", duplicates 0, rejected 0") != NULL, "%s", p.out);
+	run_ok(&p, settle);
+	run_ok(&exported, export);
+	want = parse_lines(simulated.out);
+	got = parse_lines(exported.out);
+	ck_assert_int_eq(json_array_size(want), atoi(SMALL_EPOCHS) + 1);
+	ck_assert_int_eq(json_array_size(got), json_array_size(want));
+	for (i = 0; i < json_array_size(want); i++) {
+		json_t *w = json_array_get(want, i), *x = json_array_get(got, i);
+
+		if (!json_equal(w, x))
+			ck_abort_msg("line %zu:\n simulate %.800s\n export   %.800s", i + 1,
+				     json_dumps(w, JSON_COMPACT), json_dumps(x, JSON_COMPACT));
+	}
+	/* the small history has the demo's slash and early claims too */
+	scenario = parse_lines(g.out);
+	slash = slash_epoch(scenario);
+	ck_assert_int_eq(slash, atoi(SMALL_EPOCHS) / 2);
+	mpz_inits(rate, before, NULL);
+	rate_of(before, got, (size_t)slash - 1);
+	rate_of(rate, got, (size_t)slash);
+	ck_assert_msg(mpz_cmp(rate, before) < 0, "the slash did not lower the rate");
+	mpz_clears(rate, before, NULL);
+	assert_only_claims_rejected(got, g.out);
+	run_ok(&p, verify);
+	ck_assert_msg(strncmp(p.out, "verified: ", 10) == 0 &&
+		      strstr(p.out, ", 0 differences\n") != NULL, "%s", p.out);
+	json_decref(scenario);
+	json_decref(want);
+	json_decref(got);
+}
+END_TEST
+
+/* ---- make demo ------------------------------------------------------------------------ */
+
+static char demo_build[1024];
+
+/* Runs `sh tests/demo.sh BUILD [ACTION]` with a small history, its output
+ * and errors into BUILD/out.txt, which `out` gets; returns its exit status. */
+static int run_demo_script(const char *action, char **out)
+{
+	char command[3 * 1024 + 256], path[1100];
+	FILE *file;
+	long size;
+	int status;
+
+	snprintf(command, sizeof(command), "DEMO_SEED=%s DEMO_EPOCHS=%s DEMO_HOLDERS=%s "
+		 "sh tests/demo.sh '%s' %s >'%s/out.txt' 2>&1", SMALL_SEED,
+		 SMALL_EPOCHS, SMALL_HOLDERS, demo_build, action, demo_build);
+	status = system(command);
+	snprintf(path, sizeof(path), "%s/out.txt", demo_build);
+	file = fopen(path, "rb");
+	ck_assert_ptr_nonnull(file);
+	fseek(file, 0, SEEK_END);
+	size = ftell(file);
+	rewind(file);
+	*out = calloc(1, (size_t)size + 1);
+	ck_assert_ptr_nonnull(*out);
+	ck_assert_int_eq(fread(*out, 1, (size_t)size, file), (size_t)size);
+	fclose(file);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static void assert_has(const char *text, const char *part)
+{
+	ck_assert_msg(strstr(text, part) != NULL, "no \"%s\" in:\n%s", part, text);
+}
+
+/* `make demo` runs tests/demo.sh BUILD: here on a small history, in a
+ * scratch BUILD, twice (the second run reuses the cluster), then cleaned.
+ * Nothing is asserted while the demo's server runs: a failed assertion ends
+ * the test's process at once, and the server must not outlive the test. */
+START_TEST(test_demo_script_runs_twice)
+{
+	const char *lrt = getenv("LRT_BIN");
+	char link[1100], psql[1200], folder[1200];
+	char *first = NULL, *second = NULL, *cleaned = NULL;
+	int first_status, second_status = -1, clean_status;
+
+	ck_assert_msg(access("tests/demo.sh", R_OK) == 0,
+		      "no tests/demo.sh: run the tests from the source folder (make check)");
+	lrt_test_scratch(demo_build, sizeof(demo_build));
+	ck_assert_int_eq(chmod(demo_build, 0755), 0);  /* the server's user goes in */
+	snprintf(link, sizeof(link), "%s/lrt", demo_build);
+	ck_assert_int_eq(symlink(lrt, link), 0);
+
+	first_status = run_demo_script("", &first);
+	if (first_status == 0)
+		second_status = run_demo_script("", &second);
+	clean_status = run_demo_script("clean", &cleaned);
+
+	ck_assert_msg(first_status == 0, "demo.sh exited %d:\n%s", first_status, first);
+	assert_has(first, ", created, Unix socket only");
+	assert_has(first, "epochs 0.." SMALL_LAST_EPOCH ", one transaction each");
+	assert_has(first, "epochs replayed: 0 differences");
+	assert_has(first, "Slash at epoch 12 ");
+	assert_has(first, "the rate fell ");
+	assert_has(first, "  by location  buffer ");
+	assert_has(first, "  treasury ");
+	assert_has(first, "  insurance-fund ");
+	assert_has(first, "  claimed ");
+	assert_has(first, "Tables of lrt: ");
+	snprintf(psql, sizeof(psql), "  psql -h %s/demo -U postgres lrt_demo\n", demo_build);
+	assert_has(first, psql);
+	ck_assert_msg(second_status == 0, "demo.sh again exited %d:\n%s", second_status, second);
+	assert_has(second, ", reused, Unix socket only");
+	assert_has(second, "epochs replayed: 0 differences");
+	ck_assert_msg(clean_status == 0, "demo.sh clean exited %d:\n%s", clean_status, cleaned);
+	snprintf(folder, sizeof(folder), "%s/demo", demo_build);
+	ck_assert_msg(access(folder, F_OK) != 0, "%s is still there", folder);
+	free(first);
+	free(second);
+	free(cleaned);
+}
+END_TEST
+
+Suite *demo_suite(void)
+{
+	Suite *suite = suite_create("demo");
+	TCase *generator = tcase_create("generator");
+	TCase *database = tcase_create("database");
+	TCase *script = tcase_create("script");
+
+	tcase_set_timeout(generator, LRT_TEST_DB_TIMEOUT_SECONDS);
+	tcase_add_test(generator, test_same_seed_same_bytes);
+	tcase_add_test(generator, test_output_file_holds_the_same_bytes);
+	tcase_add_test(generator, test_usage_errors);
+	tcase_add_test(generator, test_demo_history_settles);
+	suite_add_tcase(suite, generator);
+	tcase_add_checked_fixture(database, lrt_test_fresh_database, NULL);
+	tcase_set_timeout(database, LRT_TEST_DB_TIMEOUT_SECONDS);
+	tcase_add_test(database, test_database_path_matches_simulate);
+	suite_add_tcase(suite, database);
+	tcase_set_timeout(script, LRT_TEST_DB_TIMEOUT_SECONDS);
+	tcase_add_test(script, test_demo_script_runs_twice);
+	suite_add_tcase(suite, script);
+	return suite;
+}

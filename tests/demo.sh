@@ -1,0 +1,415 @@
+#!/bin/sh
+# demo.sh - `make demo`: the engine at work on a private PostgreSQL cluster.
+#
+#   sh tests/demo.sh BUILD          the demo (BUILD/lrt must be built)
+#   sh tests/demo.sh BUILD stop     stops the demo's cluster, keeps its folder
+#   sh tests/demo.sh BUILD clean    stops it and removes BUILD/demo
+#
+# The cluster lives in BUILD/demo/ (data/, the server's log, the generated
+# scenario) and listens only on a Unix socket in that folder: no TCP, no
+# clash with another server.  As root, initdb and the server run as the
+# `postgres` user of Debian's package (initdb refuses root; DEMO_PG_USER to
+# choose another); anyone else runs them as themselves.  PostgreSQL's
+# programs come from LRT_PG_BINDIR, else `pg_config --bindir`, else the newest
+# /usr/lib/postgresql/NN/bin.
+#
+# A cluster left by an earlier run, running or stopped, is used again; the
+# database lrt_demo is dropped and created afresh each time, so the demo can
+# run again and again.  Then: generate a history (lrt demo generate), migrate,
+# create the product, ingest, settle every epoch (accepting the rate if the
+# guard stops one, as an operator would after checking), verify, and print an
+# account of the books computed by SQL from the tables.  The cluster is left
+# running, for psql; the last lines say how to connect and how to stop it.
+#
+# DEMO_SEED, DEMO_EPOCHS and DEMO_HOLDERS change the history (1, 90, 300).
+set -eu
+
+build=${1:-build}
+action=${2:-run}
+seed=${DEMO_SEED:-1}
+epochs=${DEMO_EPOCHS:-90}
+holders=${DEMO_HOLDERS:-300}
+database=lrt_demo
+superuser=postgres
+port=5432
+
+if [ ! -d "$build" ]; then
+	echo "demo: no folder $build (run make first)" >&2
+	exit 1
+fi
+build=$(cd "$build" && pwd)
+demo=$build/demo
+data=$demo/data
+lrt=$build/lrt
+
+fail() {
+	echo "demo: $*" >&2
+	exit 1
+}
+
+# ---- PostgreSQL's programs, and who runs them -------------------------------
+
+find_bindir() {
+	if [ -n "${LRT_PG_BINDIR:-}" ]; then
+		[ -x "$LRT_PG_BINDIR/initdb" ] || fail "LRT_PG_BINDIR=$LRT_PG_BINDIR has no initdb"
+		echo "$LRT_PG_BINDIR"
+		return
+	fi
+	dir=$(pg_config --bindir 2>/dev/null || true)
+	if [ -n "$dir" ] && [ -x "$dir/initdb" ]; then
+		echo "$dir"
+		return
+	fi
+	best=0
+	for dir in /usr/lib/postgresql/*/bin; do
+		version=${dir#/usr/lib/postgresql/}
+		version=${version%/bin}
+		case $version in *[!0-9]*|"") continue ;; esac
+		if [ -x "$dir/initdb" ] && [ "$version" -gt "$best" ]; then
+			best=$version
+		fi
+	done
+	if [ "$best" -eq 0 ]; then
+		fail "no initdb (pg_config --bindir, /usr/lib/postgresql/*/bin): install postgresql-15 (make deps)"
+	fi
+	echo "/usr/lib/postgresql/$best/bin"
+}
+bindir=$(find_bindir)
+
+server_user=""
+if [ "$(id -u)" -eq 0 ]; then
+	server_user=${DEMO_PG_USER:-postgres}
+	uid=$(id -u "$server_user" 2>/dev/null) ||
+		fail "running as root, and there is no user $server_user to run the server (the postgresql-15 package creates postgres; or set DEMO_PG_USER)"
+	[ "$uid" -ne 0 ] || fail "DEMO_PG_USER=$server_user is root; initdb refuses root"
+	command -v runuser >/dev/null 2>&1 || fail "running as root needs runuser (util-linux)"
+fi
+
+# as_server COMMAND...: runs a PostgreSQL program as the server's user.
+as_server() {
+	if [ -n "$server_user" ]; then
+		runuser -u "$server_user" -- "$@"
+	else
+		"$@"
+	fi
+}
+
+pg_ctl_quiet() {
+	as_server "$bindir/pg_ctl" -D "$data" "$@" >/dev/null 2>&1
+}
+
+is_running() {
+	[ -f "$data/PG_VERSION" ] && pg_ctl_quiet status
+}
+
+stop_cluster() {
+	if is_running; then
+		as_server "$bindir/pg_ctl" -D "$data" -m fast -w -s stop
+		echo "demo: the cluster in $demo is stopped"
+	fi
+}
+
+case $action in
+run) ;;
+stop)
+	stop_cluster
+	exit 0 ;;
+clean)
+	stop_cluster
+	rm -rf "$demo"
+	echo "demo: removed $demo"
+	exit 0 ;;
+*)
+	fail "unknown action $action (run, stop, clean)" ;;
+esac
+
+[ -x "$lrt" ] || fail "no $lrt (run make first)"
+
+# ---- timing and the shape of the output ---------------------------------------
+
+now_ms() {
+	t=$(date +%s%N 2>/dev/null)
+	case $t in
+	*N|"") echo $(($(date +%s) * 1000)) ;;
+	*) echo $((t / 1000000)) ;;
+	esac
+}
+started_ms=$(now_ms)
+step_ms=$started_ms
+
+# step NAME TEXT: one line of the run, with the seconds since the last one.
+step() {
+	t=$(now_ms)
+	ms=$((t - step_ms))
+	step_ms=$t
+	printf '  %-9s %-60s %3d.%d s\n' "$1" "$2" $((ms / 1000)) $((ms % 1000 / 100))
+}
+
+# with_commas TEXT: every number of 4 digits or more grouped: 12345 -> 12,345
+with_commas() {
+	echo "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\([^0-9]\)/\1,\2\3/' \
+		-e 's/\([0-9]\)\([0-9]\{3\}\)$/\1,\2/' -e 'ta'
+}
+
+# ---- the cluster ----------------------------------------------------------------
+
+socket_file=$demo/.s.PGSQL.$port
+[ ${#socket_file} -lt 104 ] ||
+	fail "$demo is too long a path for a Unix socket; use a shorter BUILD folder"
+
+mkdir -p "$demo"
+if [ -n "$server_user" ]; then
+	chown "$server_user" "$demo"
+	as_server test -w "$demo" ||
+		fail "user $server_user cannot reach $demo: give it search permission on the folders above (chmod o+x)"
+fi
+
+major=$("$bindir/postgres" --version | sed -n 's/.* \([0-9][0-9]*\)[.0-9]*.*/\1/p')
+cluster_state=reused
+if [ -f "$data/PG_VERSION" ] && [ "$(cat "$data/PG_VERSION")" != "$major" ]; then
+	stop_cluster
+	echo "demo: $data was made by PostgreSQL $(cat "$data/PG_VERSION"), not $major: making it again"
+	rm -rf "$data"
+fi
+if [ ! -f "$data/PG_VERSION" ]; then
+	rm -rf "$data"
+	as_server "$bindir/initdb" -D "$data" -U "$superuser" -A trust -E UTF8 \
+		--locale=C --no-sync >"$demo/initdb.log" 2>&1 ||
+		{ tail -n 20 "$demo/initdb.log" >&2; fail "initdb failed (the whole log: $demo/initdb.log)"; }
+	cluster_state=created
+fi
+if ! is_running; then
+	[ "$cluster_state" = created ] || cluster_state=restarted
+	# Socket only, in the demo's folder; commits need not wait for the disk.
+	as_server "$bindir/pg_ctl" -D "$data" -l "$demo/postgres.log" -w -t 60 -s \
+		-o "-c listen_addresses= -c unix_socket_directories=$demo -p $port -c synchronous_commit=off -c max_wal_size=1GB" \
+		start || { tail -n 20 "$demo/postgres.log" >&2; fail "the server did not start (log: $demo/postgres.log)"; }
+fi
+
+# Every libpq program below, psql and lrt alike, talks to this cluster only.
+unset PGHOSTADDR PGSERVICE PGSERVICEFILE PGOPTIONS PGPASSWORD PGPASSFILE \
+	PGTARGETSESSIONATTRS PGSSLMODE PGREQUIRESSL PGCONNECT_TIMEOUT LRT_SHARE_DIR
+export PGHOST="$demo" PGPORT="$port" PGUSER="$superuser" PGDATABASE="$database"
+export PGCLIENTENCODING=UTF8
+
+psql_do() {
+	"$bindir/psql" -X -q -v ON_ERROR_STOP=1 "$@"
+}
+
+version=$(psql_do -d postgres -At -c "SHOW server_version" | sed 's/ .*//')
+psql_do -d postgres -c "SET client_min_messages = warning" \
+	-c "DROP DATABASE IF EXISTS $database WITH (FORCE)" \
+	-c "CREATE DATABASE $database" || fail "cannot create the database $database"
+
+echo "lrt demo: the books of a made-up restaking token, rstETH, kept by lrt in PostgreSQL"
+step cluster "PostgreSQL $version in ${demo#"$PWD"/}/, $cluster_state, Unix socket only"
+
+# ---- the history, through the database --------------------------------------------
+
+scenario=$demo/rstETH.jsonl
+"$lrt" demo generate --seed "$seed" --epochs "$epochs" --holders "$holders" \
+	--output "$scenario" 2>"$demo/generate.log" ||
+	{ cat "$demo/generate.log" >&2; fail "lrt demo generate failed"; }
+events=$(($(wc -l <"$scenario") - 1))
+step generate "$(with_commas "$events") events: epochs 0..$((epochs - 1)), $holders holders, seed $seed"
+
+"$lrt" migrate >"$demo/migrate.log" 2>&1 || { cat "$demo/migrate.log" >&2; fail "lrt migrate failed"; }
+"$lrt" product create "$scenario" >"$demo/product.log" 2>&1 ||
+	{ cat "$demo/product.log" >&2; fail "lrt product create failed"; }
+step database "$database afresh: lrt migrate, lrt product create"
+
+out=$("$lrt" ingest "$scenario" 2>"$demo/ingest.log") ||
+	{ cat "$demo/ingest.log" >&2; fail "lrt ingest failed: $out"; }
+said=$(echo "$out" | sed -n 's/.*loaded \([0-9]*\), .*rejected \([0-9]*\).*/\1 events loaded into lrt.inbox, \2 kept aside/p')
+step ingest "$(with_commas "${said:-$out}")"
+
+# Settle through the last epoch that has an event.  Should the guard stop an
+# epoch, accept that exact rate and go on, as an operator would once the move
+# is explained (with this product it does not trip: the slash is under 1%).
+last=$(psql_do -At -c "SELECT max(epoch) FROM lrt.inbox")
+accept=""
+accepted=0
+: >"$demo/settle.log"
+while :; do
+	status=0
+	"$lrt" settle --through "$last" ${accept:+--accept-rate "$accept"} \
+		>"$demo/settle.try" 2>&1 || status=$?
+	cat "$demo/settle.try" >>"$demo/settle.log"
+	[ "$status" -eq 3 ] || break
+	accept=$(sed -n 's/.*an accept event with rate \([0-9][0-9]*\).*/\1/p' "$demo/settle.try" | head -n 1)
+	if [ -z "$accept" ] || [ "$accepted" -ge 5 ]; then
+		break
+	fi
+	accepted=$((accepted + 1))
+	echo "  (the guard stopped $(sed -n 's/.*lrt: \(epoch [0-9]*\): .*/\1/p' "$demo/settle.try"): accepting its rate $accept)"
+done
+rm -f "$demo/settle.try"
+[ "$status" -eq 0 ] || { cat "$demo/settle.log" >&2; fail "lrt settle failed"; }
+rejected=$(psql_do -At -c "SELECT count(*) FROM lrt.rejected_events")
+step settle "epochs 0..$last, one transaction each: $rejected events rejected"
+
+"$lrt" verify >"$demo/verify.log" 2>&1 || { cat "$demo/verify.log" >&2; fail "lrt verify found a difference"; }
+said=$(sed -n 's/^verified: \([0-9]*\) balances.*, \([0-9]*\) epochs.*/\1 journal balances, \2 epochs replayed: 0 differences/p' "$demo/verify.log")
+step verify "${said:-$(head -n 1 "$demo/verify.log")}"
+
+# ---- the account, from the tables ----------------------------------------------------
+
+bars='▁▂▃▄▅▆▇█'
+case $(locale charmap 2>/dev/null || echo none) in
+UTF-8|utf8) ;;
+*) bars='_.-~=+*#' ;;
+esac
+
+psql_do -At -v bars="$bars" <<'SQL'
+\pset footer off
+-- eth(x): base units of an 18-decimal amount as a number with 4 decimals
+CREATE FUNCTION pg_temp.eth(x numeric) RETURNS text IMMUTABLE LANGUAGE sql
+    AS $$ SELECT to_char(x / 1e18, 'FM999G999G990D0000') $$;
+CREATE FUNCTION pg_temp.rate(x numeric) RETURNS text IMMUTABLE LANGUAGE sql
+    AS $$ SELECT to_char(x / 1e18, 'FM990D000000') $$;
+CREATE FUNCTION pg_temp.day(p lrt.products, e bigint) RETURNS text STABLE LANGUAGE sql
+    AS $$ SELECT to_char(to_timestamp(p.genesis_time + e * p.epoch_seconds) AT TIME ZONE 'UTC', 'YYYY-MM-DD') $$;
+-- to_assets(s) of SPEC section 2, with the state now
+CREATE FUNCTION pg_temp.to_assets(s numeric) RETURNS numeric STABLE LANGUAGE sql AS $$
+    SELECT CASE WHEN p.model = 'plain' AND st.total_shares = 0 THEN 0
+                WHEN p.model = 'plain' THEN floor(s * st.total_assets / st.total_shares)
+                ELSE floor(s * (st.total_assets + 1) / (st.total_shares + 10::numeric ^ p.decimals_offset)) END
+      FROM lrt.products p JOIN lrt.product_state st USING (product_id) $$;
+
+-- the rate: first and last epoch, the yield, and a sparkline
+SELECT '';
+WITH p AS (SELECT * FROM lrt.products),
+     first AS (SELECT epoch, rate FROM lrt.epochs ORDER BY epoch LIMIT 1),
+     last AS (SELECT epoch, rate FROM lrt.epochs ORDER BY epoch DESC LIMIT 1),
+     days AS (SELECT (last.epoch - first.epoch) * p.epoch_seconds / 86400.0 AS n,
+                     last.rate / first.rate AS growth FROM first, last, p)
+SELECT 'The rate, ETH per rstETH, after each daily epoch:'
+UNION ALL
+SELECT format('  %s  epoch %-4s %s', pg_temp.day(p, first.epoch), first.epoch,
+              pg_temp.rate(first.rate))
+  FROM p, first
+UNION ALL
+SELECT format('  %s  epoch %-4s %s  %s%s%% in %s days: %s%% a year compounded',
+              pg_temp.day(p, last.epoch), last.epoch, pg_temp.rate(last.rate),
+              CASE WHEN days.growth >= 1 THEN '+' ELSE '' END,
+              to_char((days.growth - 1) * 100, 'FM990D00'), round(days.n),
+              to_char((power(days.growth, 365 / days.n) - 1) * 100, 'FM990D00'))
+  FROM p, last, days WHERE days.n > 0;
+
+-- one mark per epoch (or per group of epochs, the group's lowest rate)
+WITH e AS (SELECT epoch, rate, ntile(least(60, (SELECT count(*) FROM lrt.epochs)::int))
+                  OVER (ORDER BY epoch) AS bucket FROM lrt.epochs),
+     b AS (SELECT bucket, min(rate) AS rate FROM e GROUP BY bucket),
+     r AS (SELECT min(rate) AS low, max(rate) AS high FROM b)
+SELECT '  ' || string_agg(substr(:'bars', 1 + CASE WHEN r.high = r.low THEN 0
+                                  ELSE floor((b.rate - r.low) * 7 / (r.high - r.low))::int END, 1),
+                          '' ORDER BY b.bucket)
+       || format('  %s..%s', pg_temp.rate(r.low), pg_temp.rate(r.high))
+  FROM b, r GROUP BY r.low, r.high;
+
+-- the slash and what it did to the rate
+WITH p AS (SELECT * FROM lrt.products)
+SELECT format(E'\nSlash at epoch %s (%s): %s lost %s %s to %s\n'
+              '  the rate fell %s -> %s (%s%%); %s',
+              i.epoch, pg_temp.day(p, i.epoch), i.event ->> 'operator',
+              pg_temp.eth((i.event ->> 'amount')::numeric), i.event ->> 'asset',
+              i.event ->> 'avs', pg_temp.rate(before.rate), pg_temp.rate(after.rate),
+              to_char((after.rate / before.rate - 1) * 100, 'FM990D00'),
+              coalesce('back above ' || pg_temp.rate(before.rate) || ' at epoch ' ||
+                       (SELECT min(x.epoch) FROM lrt.epochs x
+                         WHERE x.epoch > i.epoch AND x.rate >= before.rate),
+                       'not yet back to ' || pg_temp.rate(before.rate)))
+  FROM p, lrt.inbox i
+  JOIN lrt.epochs after ON after.epoch = i.epoch
+  JOIN lrt.epochs before ON before.epoch = i.epoch - 1
+ WHERE i.type = 'slash'
+   AND NOT EXISTS (SELECT 1 FROM lrt.rejected_events r WHERE r.event_id = i.event_id)
+ ORDER BY i.epoch;
+
+-- TVL by asset and by location, at the last prices
+SELECT '';
+CREATE TEMPORARY VIEW tvl AS
+SELECT a.ordinal, a.symbol, pos.location, l.ordinal AS location_ordinal, pos.amount,
+       CASE WHEN a.ordinal = 0 THEN 1 ELSE coalesce(pr.price, 0) END AS price,
+       floor(pos.amount * CASE WHEN a.ordinal = 0 THEN 1 ELSE coalesce(pr.price, 0) END
+             * 10::numeric ^ (u.decimals - a.decimals)) AS value
+  FROM lrt.positions pos
+  JOIN lrt.product_assets a ON a.ordinal = pos.asset_ordinal
+  JOIN lrt.product_assets u ON u.ordinal = 0
+  JOIN lrt.locations l ON l.location = pos.location
+  LEFT JOIN lrt.prices pr ON pr.asset_ordinal = a.ordinal
+ WHERE pos.location <> 'claimable' AND pos.amount > 0;
+SELECT format('TVL: %s ETH of total assets; %s holders of %s rstETH',
+              pg_temp.eth(st.total_assets), (SELECT count(*) FROM lrt.holders WHERE shares > 0),
+              pg_temp.eth(st.total_shares))
+  FROM lrt.product_state st;
+SELECT format('  %-12s %-6s %15s  @ %-9s = %14s ETH',
+              CASE WHEN ordinal = 0 THEN 'by asset' ELSE '' END, symbol,
+              pg_temp.eth(sum(amount)), trim_scale(round(min(price), 6)),
+              pg_temp.eth(sum(value)))
+  FROM tvl GROUP BY ordinal, symbol ORDER BY ordinal;
+SELECT format('  %-12s %-8s %13s ETH  %5s%%',
+              CASE WHEN location_ordinal = 0 THEN 'by location' ELSE '' END, location,
+              pg_temp.eth(sum(value)),
+              to_char(100 * sum(value) / sum(sum(value)) OVER (), 'FM990D0'))
+  FROM tvl GROUP BY location_ordinal, location ORDER BY location_ordinal;
+
+-- what the books earned and lost, and the fees
+WITH e AS (SELECT count(*) AS n, sum(rewards) AS r, sum(slashed) AS l, sum(revaluation) AS v,
+                  sum(fee_value) AS f, sum(fee_shares) AS fs FROM lrt.epochs)
+SELECT format(E'\nIncome over %s epochs: rewards %s ETH, slashes %s ETH,\n'
+              '  revaluation %s ETH (LST prices, sales);\n'
+              '  smoothing deferred up to %s ETH (epoch %s), %s ETH now',
+              e.n, pg_temp.eth(e.r), pg_temp.eth(e.l), pg_temp.eth(e.v),
+              pg_temp.eth(top.deferred), top.epoch, pg_temp.eth(st.deferred))
+       || format(E'\nFees: %s%% of recognized increases = %s ETH, minted as %s rstETH:',
+                 to_char(st.fee_bps / 100.0, 'FM990D##'), pg_temp.eth(e.f), pg_temp.eth(e.fs))
+  FROM e, lrt.product_state st,
+       (SELECT epoch, deferred FROM lrt.epochs ORDER BY deferred DESC, epoch LIMIT 1) top;
+SELECT format('  %-16s %13s rstETH, worth %s ETH now', account_name, pg_temp.eth(shares),
+              pg_temp.eth(pg_temp.to_assets(shares)))
+  FROM (SELECT debit_name AS account_name, sum(amount) AS shares FROM lrt.journal
+         WHERE step = 'fee' AND debit_kind = 'holder' GROUP BY debit_name) f
+ ORDER BY shares DESC;
+
+-- the withdrawal queue, and the events settlement refused
+SELECT format(E'\nWithdrawals (delay %s epochs): %s requests', st.delay_epochs, count(w.*))
+  FROM lrt.product_state st LEFT JOIN lrt.withdrawal_requests w USING (product_id)
+ GROUP BY st.delay_epochs;
+SELECT format('  %-10s %4s  %s', status, count(*),
+              CASE status
+              WHEN 'queued' THEN format('%s rstETH waiting (%s ETH at most)',
+                                        pg_temp.eth(sum(shares)), pg_temp.eth(sum(cap)))
+              WHEN 'finalized' THEN format('%s ETH claimable', pg_temp.eth(sum(payout)))
+              ELSE format('%s ETH paid out', pg_temp.eth(sum(payout))) END)
+  FROM lrt.withdrawal_requests GROUP BY status
+ ORDER BY array_position(ARRAY['queued', 'finalized', 'claimed'], status);
+SELECT format(E'Rejected: %s events, kept in lrt.rejected_events with their reason, such as\n'
+              '  "%s" (claims made too early, on purpose)', count(*),
+              regexp_replace(min(reason), '(0x[0-9a-f]{6})[0-9a-f]{58}', '\1...'))
+  FROM lrt.rejected_events HAVING count(*) > 0;
+
+SQL
+
+here=${demo#"$PWD"/}
+cat <<EOF
+
+Look inside; the cluster is left running (make demo-clean stops it):
+  psql -h $demo -U $superuser $database
+  SELECT epoch, rate, total_assets, rewards, fee_shares FROM lrt.epochs ORDER BY epoch;
+  SELECT holder, shares FROM lrt.holders ORDER BY shares DESC LIMIT 10;
+EOF
+# the tables (and views) of the schema, as migrations/ made them
+psql_do -At <<'SQL'
+SELECT CASE part WHEN 1 THEN '  Tables of lrt: ' ELSE '    ' END
+       || string_agg(table_name, ', ' ORDER BY table_name) || CASE part WHEN 3 THEN '' ELSE ',' END
+  FROM (SELECT table_name, ntile(3) OVER (ORDER BY table_name) AS part
+          FROM information_schema.tables
+         WHERE table_schema = 'lrt' AND table_type = 'BASE TABLE') t
+ GROUP BY part ORDER BY part;
+SELECT '  Views of lrt: ' || string_agg(table_name, ', ' ORDER BY table_name)
+  FROM information_schema.tables WHERE table_schema = 'lrt' AND table_type = 'VIEW'
+HAVING count(*) > 0;
+SQL
+total_ms=$(($(now_ms) - started_ms))
+echo "Done in $((total_ms / 1000)).$((total_ms % 1000 / 100)) s; the history is $here/rstETH.jsonl (lrt simulate reads it too)."
