@@ -7,11 +7,8 @@
 #
 # The cluster lives in BUILD/demo/ (data/, the server's log, the generated
 # scenario) and listens only on a Unix socket in that folder: no TCP, no
-# clash with another server.  As root, initdb and the server run as the
-# `postgres` user of Debian's package (initdb refuses root; DEMO_PG_USER to
-# choose another); anyone else runs them as themselves.  PostgreSQL's
-# programs come from LRT_PG_BINDIR, else `pg_config --bindir`, else the newest
-# /usr/lib/postgresql/NN/bin.
+# clash with another server (tests/pgcluster.sh: as root the server runs as
+# the `postgres` user, since initdb refuses root).
 #
 # A cluster left by an earlier run, running or stopped, is used again; the
 # database lrt_demo is dropped and created afresh each time, so the demo can
@@ -47,64 +44,18 @@ fail() {
 	exit 1
 }
 
-# ---- PostgreSQL's programs, and who runs them -------------------------------
+# ---- the cluster: tests/pgcluster.sh --------------------------------------------
 
-find_bindir() {
-	if [ -n "${LRT_PG_BINDIR:-}" ]; then
-		[ -x "$LRT_PG_BINDIR/initdb" ] || fail "LRT_PG_BINDIR=$LRT_PG_BINDIR has no initdb"
-		echo "$LRT_PG_BINDIR"
-		return
-	fi
-	dir=$(pg_config --bindir 2>/dev/null || true)
-	if [ -n "$dir" ] && [ -x "$dir/initdb" ]; then
-		echo "$dir"
-		return
-	fi
-	best=0
-	for dir in /usr/lib/postgresql/*/bin; do
-		version=${dir#/usr/lib/postgresql/}
-		version=${version%/bin}
-		case $version in *[!0-9]*|"") continue ;; esac
-		if [ -x "$dir/initdb" ] && [ "$version" -gt "$best" ]; then
-			best=$version
-		fi
-	done
-	if [ "$best" -eq 0 ]; then
-		fail "no initdb (pg_config --bindir, /usr/lib/postgresql/*/bin): install postgresql-15 (make deps)"
-	fi
-	echo "/usr/lib/postgresql/$best/bin"
-}
-bindir=$(find_bindir)
-
-server_user=""
-if [ "$(id -u)" -eq 0 ]; then
-	server_user=${DEMO_PG_USER:-postgres}
-	uid=$(id -u "$server_user" 2>/dev/null) ||
-		fail "running as root, and there is no user $server_user to run the server (the postgresql-15 package creates postgres; or set DEMO_PG_USER)"
-	[ "$uid" -ne 0 ] || fail "DEMO_PG_USER=$server_user is root; initdb refuses root"
-	command -v runuser >/dev/null 2>&1 || fail "running as root needs runuser (util-linux)"
-fi
-
-# as_server COMMAND...: runs a PostgreSQL program as the server's user.
-as_server() {
-	if [ -n "$server_user" ]; then
-		runuser -u "$server_user" -- "$@"
-	else
-		"$@"
-	fi
-}
-
-pg_ctl_quiet() {
-	as_server "$bindir/pg_ctl" -D "$data" "$@" >/dev/null 2>&1
-}
-
-is_running() {
-	[ -f "$data/PG_VERSION" ] && pg_ctl_quiet status
-}
+cluster_dir=$demo
+cluster_port=$port
+# shellcheck source=tests/pgcluster.sh
+. "$(dirname "$0")/pgcluster.sh"
+bindir=$cluster_bindir
+data=$cluster_data
 
 stop_cluster() {
-	if is_running; then
-		as_server "$bindir/pg_ctl" -D "$data" -m fast -w -s stop
+	if cluster_is_running; then
+		cluster_stop
 		echo "demo: the cluster in $demo is stopped"
 	fi
 }
@@ -153,44 +104,9 @@ with_commas() {
 
 # ---- the cluster ----------------------------------------------------------------
 
-socket_file=$demo/.s.PGSQL.$port
-[ ${#socket_file} -lt 104 ] ||
-	fail "$demo is too long a path for a Unix socket; use a shorter BUILD folder"
-
-mkdir -p "$demo"
-if [ -n "$server_user" ]; then
-	chown "$server_user" "$demo"
-	as_server test -w "$demo" ||
-		fail "user $server_user cannot reach $demo: give it search permission on the folders above (chmod o+x)"
-fi
-
-major=$("$bindir/postgres" --version | sed -n 's/.* \([0-9][0-9]*\)[.0-9]*.*/\1/p')
-cluster_state=reused
-if [ -f "$data/PG_VERSION" ] && [ "$(cat "$data/PG_VERSION")" != "$major" ]; then
-	stop_cluster
-	echo "demo: $data was made by PostgreSQL $(cat "$data/PG_VERSION"), not $major: making it again"
-	rm -rf "$data"
-fi
-if [ ! -f "$data/PG_VERSION" ]; then
-	rm -rf "$data"
-	as_server "$bindir/initdb" -D "$data" -U "$superuser" -A trust -E UTF8 \
-		--locale=C --no-sync >"$demo/initdb.log" 2>&1 ||
-		{ tail -n 20 "$demo/initdb.log" >&2; fail "initdb failed (the whole log: $demo/initdb.log)"; }
-	cluster_state=created
-fi
-if ! is_running; then
-	[ "$cluster_state" = created ] || cluster_state=restarted
-	# Socket only, in the demo's folder; commits need not wait for the disk.
-	as_server "$bindir/pg_ctl" -D "$data" -l "$demo/postgres.log" -w -t 60 -s \
-		-o "-c listen_addresses= -c unix_socket_directories=$demo -p $port -c synchronous_commit=off -c max_wal_size=1GB" \
-		start || { tail -n 20 "$demo/postgres.log" >&2; fail "the server did not start (log: $demo/postgres.log)"; }
-fi
-
-# Every libpq program below, psql and lrt alike, talks to this cluster only.
-unset PGHOSTADDR PGSERVICE PGSERVICEFILE PGOPTIONS PGPASSWORD PGPASSFILE \
-	PGTARGETSESSIONATTRS PGSSLMODE PGREQUIRESSL PGCONNECT_TIMEOUT LRT_SHARE_DIR
-export PGHOST="$demo" PGPORT="$port" PGUSER="$superuser" PGDATABASE="$database"
-export PGCLIENTENCODING=UTF8
+# Socket only, in the demo's folder; commits need not wait for the disk.
+cluster_start -c synchronous_commit=off -c max_wal_size=1GB
+export PGDATABASE="$database"
 
 psql_do() {
 	"$bindir/psql" -X -q -v ON_ERROR_STOP=1 "$@"
