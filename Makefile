@@ -5,7 +5,7 @@
 #   make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make coverage   the tests with gcov instrumentation, then a line-coverage report
 #   make fuzz       libFuzzer on the scenario/event parser (clang), FUZZ_SECONDS=300
-#   make bench      throughput of lrt simulate on a generated scenario
+#   make bench      lrt simulate, ingest and settle on a million events, with baselines
 #   make demo       the engine at work on a private PostgreSQL cluster
 #   make install    PREFIX=/usr/local DESTDIR= (library, headers, lrt.pc, lrt, share/lrt)
 #
@@ -153,6 +153,7 @@ fuzz:
 
 bench: all
 	@sh tests/bench/run.sh $(BUILD)
+	@sh tests/bench/db.sh $(BUILD)
 
 demo: deps all
 	@sh tests/demo.sh $(BUILD)
