@@ -35,6 +35,11 @@ int cli_exit_status(int code);
 /* True when argv holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);
 
+/* Parses [--product SYMBOL] [--db CONNINFO] and nothing else (options.c):
+ * LRT_EXIT_OK, or the exit status of the usage error it printed. */
+int cli_parse_product_options(const char *command, int argc, char **argv,
+			      const char **conninfo, const char **symbol);
+
 /* Prints the help of one command to stdout. */
 void cli_print_help(const lrt_command *command);
 

@@ -2,7 +2,6 @@
  * cmd_export.c - `lrt export`: the settled books in the format of
  * `lrt simulate`.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,29 +32,13 @@ static const char help[] =
 
 static int run(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "product", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *conninfo = NULL, *symbol = NULL;
+	const char *conninfo, *symbol;
 	lrt_store *store = NULL;
-	int option, rc;
+	int status, rc;
 
-	opterr = 0;
-	optind = 1;
-	while ((option = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-		switch (option) {
-		case 'd': conninfo = optarg; break;
-		case 'p': symbol = optarg; break;
-		case ':':
-			return cli_usage_error("export", "%s needs a value", argv[optind - 1]);
-		default:
-			return cli_usage_error("export", "unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("export", "unexpected argument %s", argv[optind]);
+	status = cli_parse_product_options("export", argc, argv, &conninfo, &symbol);
+	if (status != LRT_EXIT_OK)
+		return status;
 	rc = lrt_store_connect(&store, conninfo);
 	if (rc == 0)
 		rc = lrt_export(stdout, store, symbol);

@@ -2,7 +2,6 @@
  * cmd_verify.c - `lrt verify`: recomputes a product's books from the journal
  * and from the inbox, and compares both with what is stored.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli/cli.h"
@@ -40,30 +39,14 @@ static void print_difference(void *context, const char *difference)
 
 static int run(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "product", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *conninfo = NULL, *symbol = NULL;
+	const char *conninfo, *symbol;
 	lrt_verify_report report = {0};
 	lrt_store *store = NULL;
-	int option, rc;
+	int status, rc;
 
-	opterr = 0;
-	optind = 1;
-	while ((option = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-		switch (option) {
-		case 'd': conninfo = optarg; break;
-		case 'p': symbol = optarg; break;
-		case ':':
-			return cli_usage_error("verify", "%s needs a value", argv[optind - 1]);
-		default:
-			return cli_usage_error("verify", "unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("verify", "unexpected argument %s", argv[optind]);
+	status = cli_parse_product_options("verify", argc, argv, &conninfo, &symbol);
+	if (status != LRT_EXIT_OK)
+		return status;
 	rc = lrt_store_connect(&store, conninfo);
 	if (rc == 0)
 		rc = lrt_verify(&report, store, symbol, print_difference, NULL);

@@ -559,6 +559,27 @@ int lrt_json_policy(lrt_policy *out, const json_t *object)
 	return rc;
 }
 
+char *lrt_json_recipients_text(const lrt_policy *policy)
+{
+	json_t *list = json_array();
+	char *text = NULL;
+	size_t i;
+
+	for (i = 0; list != NULL && i < policy->fee_recipient_count; i++) {
+		json_t *item = json_pack("{s:s, s:I}", "holder",
+					 policy->fee_recipients[i].holder, "bps",
+					 (json_int_t)policy->fee_recipients[i].bps);
+
+		if (item == NULL || json_array_append_new(list, item) != 0)
+			goto done;
+	}
+	if (list != NULL)
+		text = json_dumps(list, JSON_COMPACT);
+done:
+	json_decref(list);
+	return text;
+}
+
 int lrt_product_parse_json(lrt_product *out, const char *text, size_t length)
 {
 	json_error_t error;

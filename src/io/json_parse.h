@@ -32,4 +32,9 @@ int lrt_json_event(lrt_event *out, lrt_arena *arena, const json_t *object,
  */
 int lrt_json_policy(lrt_policy *out, const json_t *object);
 
+/* The fee recipients of a policy as compact JSON text, [{"holder": ...,
+ * "bps": ...}, ...]: what lrt_json_policy reads back.  NULL when out of
+ * memory; the caller frees the text. */
+char *lrt_json_recipients_text(const lrt_policy *policy);
+
 #endif

@@ -45,27 +45,6 @@ static int parse_config(lrt_product *product, json_t **object_out,
 	return rc;
 }
 
-static char *recipients_json(const lrt_policy *policy)
-{
-	json_t *list = json_array();
-	char *text = NULL;
-	size_t i;
-
-	for (i = 0; list != NULL && i < policy->fee_recipient_count; i++) {
-		json_t *item = json_pack("{s:s, s:i}", "holder",
-					 policy->fee_recipients[i].holder, "bps",
-					 (json_int_t)policy->fee_recipients[i].bps);
-
-		if (item == NULL || json_array_append_new(list, item) != 0)
-			goto done;
-	}
-	if (list != NULL)
-		text = json_dumps(list, JSON_COMPACT);
-done:
-	json_decref(list);
-	return text;
-}
-
 static int insert_product(int64_t *id_out, lrt_store *store,
 			  const lrt_product *p, const char *config,
 			  int64_t settle_lag_seconds)
@@ -128,7 +107,7 @@ static int insert_assets(lrt_store *store, const char *id, const lrt_product *p)
 static int insert_state(lrt_store *store, const char *id, const lrt_product *p)
 {
 	char fee[24], delay[24], apr[24], guard[24];
-	char *recipients = recipients_json(&p->policy);
+	char *recipients = lrt_json_recipients_text(&p->policy);
 	const char *params[6];
 	int rc;
 

@@ -4,7 +4,7 @@
  *
  * Five ordered queries (epochs, finalized requests, rejected events, holders,
  * queue) are merged by epoch in one pass; the big ones are read row by row
- * (libpq's single-row mode), so a million holders are never one result.
+ * (lrt_store_each_row), so a million holders are never one result.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,38 +15,13 @@
 #include "lrt/scenario.h"
 #include "store/store_internal.h"
 
-typedef int (*row_fn)(void *context, const PGresult *row);
-
-/* Runs `query` and hands each row to `fn` as it arrives. */
+/* Streams the rows of a query on the product. */
 static int each_row(lrt_store *store, const char *query, const char *product_id,
-		    row_fn fn, void *context)
+		    lrt_store_row_fn fn, void *context)
 {
-	PGconn *conn = lrt_store_conn(store);
 	const char *params[1] = {product_id};
-	PGresult *res;
-	int rc = 0;
 
-	if (!PQsendQueryParams(conn, query, 1, NULL, params, NULL, NULL, 0)
-	    || !PQsetSingleRowMode(conn)) {
-		lrt_error_set("export: %s", PQerrorMessage(conn));
-		return LRT_EDB;
-	}
-	while ((res = PQgetResult(conn)) != NULL) {
-		ExecStatusType status = PQresultStatus(res);
-
-		if (status == PGRES_SINGLE_TUPLE && rc == 0) {
-			rc = fn(context, res);
-		} else if (status != PGRES_TUPLES_OK && status != PGRES_SINGLE_TUPLE
-			   && rc == 0) {
-			char flat[512];
-
-			lrt_store_flatten(flat, sizeof(flat), PQresultErrorMessage(res));
-			lrt_error_set("export: %s", flat);
-			rc = LRT_EDB;
-		}
-		PQclear(res);
-	}
-	return rc;
+	return lrt_store_each_row(store, query, 1, params, fn, context);
 }
 
 /* Loads the whole (small) result of `query`. */

@@ -226,3 +226,34 @@ void lrt_store_rollback(lrt_store *store)
 	result = PQexec(store->conn, "ROLLBACK");
 	PQclear(result);
 }
+
+int lrt_store_each_row(lrt_store *store, const char *query, int param_count,
+		       const char *const *params, lrt_store_row_fn fn,
+		       void *context)
+{
+	PGconn *conn = store->conn;
+	PGresult *res;
+	int rc = 0;
+
+	if (!PQsendQueryParams(conn, query, param_count, NULL, params, NULL,
+			       NULL, 0) || !PQsetSingleRowMode(conn)) {
+		char flat[512];
+
+		lrt_store_flatten(flat, sizeof(flat), PQerrorMessage(conn));
+		lrt_error_set("%s", flat);
+		return LRT_EDB;
+	}
+	while ((res = PQgetResult(conn)) != NULL) {
+		ExecStatusType status = PQresultStatus(res);
+
+		if (status == PGRES_SINGLE_TUPLE) {
+			if (rc == 0)
+				rc = fn(context, res);
+		} else if (status != PGRES_TUPLES_OK && rc == 0) {
+			rc = check_result(store, res, PGRES_TUPLES_OK, query);
+			continue;  /* check_result freed it */
+		}
+		PQclear(res);
+	}
+	return rc;
+}

@@ -901,18 +901,10 @@ static int write_state(settler *s, const lrt_epoch_report *r)
 	char *assets = mpz_get_str(NULL, 10, r->total_assets);
 	char *shares = mpz_get_str(NULL, 10, r->total_shares);
 	char *deferred = mpz_get_str(NULL, 10, r->deferred);
-	json_t *list = json_array();
-	char *recipients = NULL;
+	char *recipients = lrt_json_recipients_text(policy);
 	const char *params[10];
-	size_t i;
 	int rc = LRT_ENOMEM;
 
-	for (i = 0; list != NULL && i < policy->fee_recipient_count; i++)
-		json_array_append_new(list, json_pack("{s:s, s:i}", "holder",
-			policy->fee_recipients[i].holder, "bps",
-			(json_int_t)policy->fee_recipients[i].bps));
-	if (list != NULL)
-		recipients = json_dumps(list, JSON_COMPACT);
 	format_int(epoch, sizeof(epoch), r->epoch);
 	snprintf(fee, sizeof(fee), "%u", policy->fee_bps);
 	format_int(delay, sizeof(delay), policy->delay_epochs);
@@ -939,7 +931,6 @@ static int write_state(settler *s, const lrt_epoch_report *r)
 	free(shares);
 	free(deferred);
 	free(recipients);
-	json_decref(list);
 	return rc;
 }
 

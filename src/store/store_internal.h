@@ -79,6 +79,17 @@ int lrt_store_exec_value(char *value, size_t size, lrt_store *store,
 			 const char *const *params);
 
 /*
+ * Runs a query and hands each row to `fn` as it arrives (libpq's single-row
+ * mode), so that a result of millions of rows is never in memory at once;
+ * each row is a PGresult of one row that `fn` must not free.  A non-zero
+ * return of `fn` is kept and returned once the result is drained.
+ */
+typedef int (*lrt_store_row_fn)(void *context, const PGresult *row);
+int lrt_store_each_row(lrt_store *store, const char *query, int param_count,
+		       const char *const *params, lrt_store_row_fn fn,
+		       void *context);
+
+/*
  * Runs a script of one or more statements with no parameters (a migration's
  * text) through the simple query protocol.  `path` names the script in the
  * message, with the line the server's error points at: "FILE:LINE: message

@@ -296,37 +296,14 @@ static int replay_event(void *context, const PGresult *row)
 	return rc == LRT_EREJECT ? 0 : rc;
 }
 
-/* Runs `query` with the product id and hands each row to `fn` as it arrives
- * (single-row mode: the inbox is never one result in memory). */
+/* Streams the rows of a query on the product (the inbox is never one
+ * result in memory). */
 static int stream_rows(lrt_store *store, const char *query, const char *id,
-		       int (*fn)(void *, const PGresult *), void *context)
+		       lrt_store_row_fn fn, void *context)
 {
-	PGconn *conn = lrt_store_conn(store);
 	const char *params[1] = {id};
-	PGresult *res;
-	int rc = 0;
 
-	if (!PQsendQueryParams(conn, query, 1, NULL, params, NULL, NULL, 0)
-	    || !PQsetSingleRowMode(conn)) {
-		lrt_error_set("verify: %s", PQerrorMessage(conn));
-		return LRT_EDB;
-	}
-	while ((res = PQgetResult(conn)) != NULL) {
-		ExecStatusType status = PQresultStatus(res);
-
-		if (status == PGRES_SINGLE_TUPLE && rc == 0) {
-			rc = fn(context, res);
-		} else if (status != PGRES_TUPLES_OK && status != PGRES_SINGLE_TUPLE
-			   && rc == 0) {
-			char flat[512];
-
-			lrt_store_flatten(flat, sizeof(flat), PQresultErrorMessage(res));
-			lrt_error_set("verify: %s", flat);
-			rc = LRT_EDB;
-		}
-		PQclear(res);
-	}
-	return rc;
+	return lrt_store_each_row(store, query, 1, params, fn, context);
 }
 
 /* ---- the final state ------------------------------------------------------------ */
