@@ -8,6 +8,10 @@
  *   book.h      the books: applying events, settling epochs, the journal
  *   scenario.h  reading scenarios and events (JSON Lines), writing reports
  *   store.h     the PostgreSQL store: connecting and migrating
+ *   catalog.h   products in a database
+ *   ingest.h    loading event files into the inbox
+ *   settler.h   settling epochs in the database
+ *   export.h    exporting and verifying the stored books
  *   version.h   the library version
  */
 #ifndef LRT_LRT_H
@@ -20,6 +24,10 @@
 #include "lrt/book.h"
 #include "lrt/scenario.h"
 #include "lrt/store.h"
+#include "lrt/catalog.h"
+#include "lrt/ingest.h"
+#include "lrt/settler.h"
+#include "lrt/export.h"
 #include "lrt/version.h"
 
 #endif

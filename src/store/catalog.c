@@ -244,10 +244,10 @@ static int load_product(lrt_product *out, int64_t *product_id_out,
 	const char *config;
 	int rc;
 
-	lrt_product_init(&product);
 	rc = find_product(&res, store, symbol);
 	if (rc != 0)
 		return rc;
+	lrt_product_init(&product);
 	config = PQgetvalue(res, 0, 2);
 	rc = lrt_product_parse_json(&product, config, strlen(config));
 	if (rc != 0)
