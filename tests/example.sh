@@ -10,19 +10,21 @@ shared=$2
 stage="$build/example"
 rm -rf "$stage"
 mkdir -p "$stage/src"
-make --no-print-directory -s install DESTDIR="$(pwd)/$stage/root" PREFIX=/usr >/dev/null
+# the default PREFIX: another would rebuild the tree the other tests use
+make --no-print-directory -s install DESTDIR="$(pwd)/$stage/root" >/dev/null
+prefix=${PREFIX:-/usr/local}
 # the fenced block after the "example: rates.c" marker
 awk '/<!-- example: rates.c -->/ { found = 1; next }
      found && /^```c$/ { inside = 1; next }
      inside && /^```$/ { exit }
      inside { print }' README.md > "$stage/src/rates.c"
 test -s "$stage/src/rates.c" || { echo "example: no rates.c block in README.md" >&2; exit 1; }
-export PKG_CONFIG_PATH="$(pwd)/$stage/root/usr/lib/pkgconfig"
+export PKG_CONFIG_PATH="$(pwd)/$stage/root$prefix/lib/pkgconfig"
 export PKG_CONFIG_SYSROOT_DIR="$(pwd)/$stage/root"
 # shellcheck disable=SC2046
 cc -std=c11 -Wall -Wextra -Werror "$stage/src/rates.c" \
 	$(pkg-config --cflags --libs lrt) -o "$stage/rates"
-LD_LIBRARY_PATH="$(pwd)/$stage/root/usr/lib" "$stage/rates" \
+LD_LIBRARY_PATH="$(pwd)/$stage/root$prefix/lib" "$stage/rates" \
 	"$shared/scenarios/07-withdraw-cap.jsonl" > "$stage/out"
 expected='epoch 0: rate 1000000000000000000
 epoch 1: rate 1009999999999999999
