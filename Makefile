@@ -129,7 +129,7 @@ $(RUNNER): $(TEST_OBJ) $(LIB_A)
 # then every Check suite; the runner's summary line comes last.
 check: deps all $(RUNNER)
 	@$(MAKE) --no-print-directory scenarios
-	sh tests/example.sh $(BUILD) $(SHARED)
+	EXAMPLE_CFLAGS='$(SAN_FLAGS) $(COV_FLAGS)' sh tests/example.sh $(BUILD) $(SHARED)
 	sh tests/cluster-cleanup.sh $(RUNNER)
 	LRT_BIN=$(abspath $(LRT)) LRT_SHARED=$(abspath $(SHARED)) $(RUNNER)
 

@@ -197,14 +197,17 @@ START_TEST(test_scenario)
 	static lrt_test_process p;
 	char path[1024];
 	int status = expected_status(name);
+	PGconn *conn;
 
 	scenario_path(path, sizeof(path), name, ".jsonl");
 	if (status == 2) {
 		/* malformed input: the bad line is kept aside, the rest loads */
 		ck_assert_int_eq(load_scenario(&p, path), 2);
 		ck_assert_msg(strstr(p.err, ":4:") != NULL, "no line 4 in: %s", p.err);
-		ck_assert_str_eq(lrt_test_value(lrt_test_connect(),
+		conn = lrt_test_connect();
+		ck_assert_str_eq(lrt_test_value(conn,
 			"SELECT string_agg(source_line::text, ',') FROM lrt.ingest_rejects"), "4");
+		PQfinish(conn);
 		return;
 	}
 	ck_assert_msg(load_scenario(&p, path) == 0, "ingest %s: %s", name, p.err);

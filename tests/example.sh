@@ -4,6 +4,9 @@
 # README's example cannot rot.
 #
 #   sh tests/example.sh BUILD SHARED
+#
+# `make install` here inherits the calling make's settings (BUILD, SANITIZE),
+# so it installs the library under test.
 set -eu
 build=$1
 shared=$2
@@ -22,7 +25,9 @@ test -s "$stage/src/rates.c" || { echo "example: no rates.c block in README.md" 
 export PKG_CONFIG_PATH="$(pwd)/$stage/root$prefix/lib/pkgconfig"
 export PKG_CONFIG_SYSROOT_DIR="$(pwd)/$stage/root"
 # shellcheck disable=SC2046
-cc -std=c11 -Wall -Wextra -Werror "$stage/src/rates.c" \
+# EXAMPLE_CFLAGS: the sanitizer or coverage flags the library was built with
+# shellcheck disable=SC2086
+cc -std=c11 -Wall -Wextra -Werror ${EXAMPLE_CFLAGS:-} "$stage/src/rates.c" \
 	$(pkg-config --cflags --libs lrt) -o "$stage/rates"
 LD_LIBRARY_PATH="$(pwd)/$stage/root$prefix/lib" "$stage/rates" \
 	"$shared/scenarios/07-withdraw-cap.jsonl" > "$stage/out"
