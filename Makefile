@@ -145,8 +145,9 @@ asan:
 
 coverage:
 	$(MAKE) BUILD=build/coverage COVERAGE=1 CFLAGS='-g' check
-	gcovr --root . --filter src/ --object-directory build/coverage/obj --txt-metric line \
-	      --print-summary build/coverage/obj | tail -n 40
+	gcovr --root . --filter src/ --print-summary build/coverage/obj \
+	      > build/coverage/report.txt
+	@cat build/coverage/report.txt
 
 fuzz:
 	@sh tests/fuzz/run.sh $(BUILD) $(or $(FUZZ_SECONDS),300)

@@ -4,7 +4,9 @@
  * export gives exactly its expected output and `lrt verify` passes; a
  * settler killed at each write step leaves a state from which a rerun gives
  * the same figures; four settlers and two overlapping ingests at once leave
- * every epoch settled once and every event stored once.
+ * every epoch settled once and every event stored once; verify finds a
+ * tampered book; --accept-rate lets a guarded epoch pass; products side by
+ * side.
  *
  * The scenarios are read from $LRT_SHARED/scenarios (the Makefile sets it).
  */
@@ -265,6 +267,124 @@ START_TEST(test_crash_then_rerun)
 }
 END_TEST
 
+/* ---- verify finds what does not add up --------------------------------------------- */
+
+START_TEST(test_verify_finds_a_tampered_book)
+{
+	const char *settle[] = {"settle", NULL};
+	const char *verify[] = {"verify", NULL};
+	static lrt_test_process p;
+	char path[1024];
+	PGconn *conn;
+
+	scenario_path(path, sizeof(path), "07-withdraw-cap", ".jsonl");
+	ck_assert_int_eq(load_scenario(&p, path), 0);
+	run_ok(&p, settle);
+	run_ok(&p, verify);
+	conn = lrt_test_connect();
+	lrt_test_exec(conn, "UPDATE lrt.holders SET shares = shares + 1 WHERE holder = 'alice'");
+	lrt_test_exec(conn, "UPDATE lrt.epochs SET rate = rate - 1 WHERE epoch = 3");
+	lrt_test_run(&p, verify);
+	ck_assert_int_eq(p.status, 4);
+	ck_assert_msg(strstr(p.out, "difference: journal: ledger -1 holder alice: stored "
+			     "50000000000000000001, journal says 50000000000000000000") != NULL,
+		      "%s", p.out);
+	ck_assert_msg(strstr(p.out, "difference: epoch 3: rate: stored 911999999999999999, "
+			     "replay 912000000000000000") != NULL, "%s", p.out);
+	ck_assert_msg(strstr(p.out, "difference: holder alice: stored 50000000000000000001, "
+			     "replay 50000000000000000000") != NULL, "%s", p.out);
+	ck_assert_msg(strstr(p.out, "NOT verified") != NULL, "%s", p.out);
+	/* an event slipped into a settled epoch was never applied */
+	lrt_test_exec(conn, "UPDATE lrt.holders SET shares = shares - 1 WHERE holder = 'alice'");
+	lrt_test_exec(conn, "UPDATE lrt.epochs SET rate = rate + 1 WHERE epoch = 3");
+	run_ok(&p, verify);
+	lrt_test_exec(conn, "ALTER TABLE lrt.inbox DISABLE TRIGGER USER");
+	lrt_test_exec(conn, "INSERT INTO lrt.inbox (product_id, event_id, epoch, type, event)"
+		      " VALUES (1, 'late', 2, 'price', '{\"id\": \"late\", \"type\": \"price\","
+		      " \"epoch\": 2, \"asset\": \"stETH\", \"price\": \"1\"}')");
+	lrt_test_exec(conn, "ALTER TABLE lrt.inbox ENABLE TRIGGER USER");
+	lrt_test_run(&p, verify);
+	ck_assert_int_eq(p.status, 4);
+	ck_assert_msg(strstr(p.out, "epoch 2 settled 1 events, but the inbox holds 2 for it")
+		      != NULL, "%s", p.out);
+	PQfinish(conn);
+}
+END_TEST
+
+/* ---- the guard, and accepting a rate ------------------------------------------------ */
+
+START_TEST(test_accept_rate_lets_the_epoch_pass)
+{
+	const char *settle[] = {"settle", NULL};
+	const char *accept[] = {"settle", "--accept-rate", "1034999999999999999", NULL};
+	const char *bad[] = {"settle", "--accept-rate", "1.5", NULL};
+	const char *verify[] = {"verify", NULL};
+	static lrt_test_process p;
+	char path[1024];
+	PGconn *conn;
+
+	scenario_path(path, sizeof(path), "10-guard-trip", ".jsonl");
+	ck_assert_int_eq(load_scenario(&p, path), 0);
+	lrt_test_run(&p, settle);
+	ck_assert_int_eq(p.status, 3);
+	lrt_test_run(&p, bad);
+	ck_assert_int_eq(p.status, 2);
+	run_ok(&p, accept);
+	conn = lrt_test_connect();
+	ck_assert_str_eq(lrt_test_value(conn, "SELECT settled_epoch FROM lrt.product_state"), "4");
+	ck_assert_str_eq(lrt_test_value(conn, "SELECT rate FROM lrt.epochs WHERE epoch = 3"),
+			 "1034999999999999999");
+	/* the decision stays on record, in the inbox */
+	ck_assert_str_eq(lrt_test_value(conn, "SELECT event->>'rate' || ' ' || source_file"
+		" FROM lrt.inbox WHERE type = 'accept' AND epoch = 3 AND event_id LIKE 'accept:%'"),
+		"1034999999999999999 lrt settle --accept-rate");
+	PQfinish(conn);
+	run_ok(&p, verify);
+}
+END_TEST
+
+/* ---- products side by side ----------------------------------------------------------- */
+
+START_TEST(test_products_side_by_side)
+{
+	const char *migrate[] = {"migrate", NULL};
+	const char *list[] = {"product", "list", NULL};
+	const char *settle[] = {"settle", NULL};
+	const char *settle_one[] = {"settle", "--product", "eETH", NULL};
+	const char *show[] = {"product", "show", "eETH", NULL};
+	static lrt_test_process p;
+	char first[1024], second[1024];
+	const char *create_first[] = {"product", "create", first, NULL};
+	const char *create_second[] = {"product", "create", second, "--settle-lag", "60", NULL};
+	const char *ingest_second[] = {"ingest", "--product", "eETH", second, NULL};
+	const char *unknown[] = {"product", "show", "nope", NULL};
+
+	scenario_path(first, sizeof(first), "01-erc4626-offset0", ".jsonl");
+	scenario_path(second, sizeof(second), "03-plain-first-deposit", ".jsonl");
+	run_ok(&p, migrate);
+	run_ok(&p, create_first);
+	run_ok(&p, create_second);
+	lrt_test_run(&p, create_first);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_msg(strstr(p.err, "product rstETH exists already") != NULL, "%s", p.err);
+	run_ok(&p, list);
+	ck_assert_msg(strstr(p.out, "eETH") != NULL && strstr(p.out, "rstETH") != NULL,
+		      "%s", p.out);
+	run_ok(&p, ingest_second);
+	/* two products: a command must be told which */
+	lrt_test_run(&p, settle);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_msg(strstr(p.err, "several products") != NULL, "%s", p.err);
+	run_ok(&p, settle_one);
+	run_ok(&p, show);
+	ck_assert_msg(strstr(p.out, "\"settled_epoch\": 4") != NULL, "%s", p.out);
+	ck_assert_msg(strstr(p.out, "\"settle_lag_seconds\": 60") != NULL, "%s", p.out);
+	lrt_test_run(&p, unknown);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_msg(strstr(p.err, "no product nope") != NULL, "%s", p.err);
+}
+END_TEST
+
 /* ---- concurrency -------------------------------------------------------------------- */
 
 /* Splits a scenario's events into two overlapping files (each with the
@@ -364,6 +484,7 @@ Suite *dbpath_suite(void)
 	TCase *scenarios = tcase_create("scenarios");
 	TCase *crash = tcase_create("crash");
 	TCase *concurrency = tcase_create("concurrency");
+	TCase *operations = tcase_create("operations");
 
 	find_scenarios();
 	tcase_add_checked_fixture(scenarios, lrt_test_fresh_database, NULL);
@@ -379,6 +500,12 @@ Suite *dbpath_suite(void)
 	tcase_add_checked_fixture(concurrency, lrt_test_fresh_database, NULL);
 	tcase_set_timeout(concurrency, LRT_TEST_DB_TIMEOUT_SECONDS);
 	tcase_add_test(concurrency, test_concurrent_settle_and_ingest);
+	tcase_add_checked_fixture(operations, lrt_test_fresh_database, NULL);
+	tcase_set_timeout(operations, LRT_TEST_DB_TIMEOUT_SECONDS);
+	tcase_add_test(operations, test_verify_finds_a_tampered_book);
+	tcase_add_test(operations, test_accept_rate_lets_the_epoch_pass);
+	tcase_add_test(operations, test_products_side_by_side);
+	suite_add_tcase(suite, operations);
 	suite_add_tcase(suite, concurrency);
 	return suite;
 }
