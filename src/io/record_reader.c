@@ -303,7 +303,7 @@ static void frame_jsonl(frame *f, const char *data, size_t from, size_t to)
 	f->stop = newline != NULL ? (size_t)(newline - data) : to;
 }
 
-static int is_blank(const char *text, size_t length)
+int lrt_record_is_blank(const char *text, size_t length)
 {
 	size_t i;
 
@@ -414,7 +414,7 @@ static int frame_next(lrt_record_reader *r, lrt_record *record)
 	consume(r, length + (f.complete ? 1 : 0));
 	if (length > 0 && text[length - 1] == '\r')
 		length--;
-	if (is_blank(text, length))
+	if (lrt_record_is_blank(text, length))
 		return 2;
 	text[length] = '\0';
 	record->text = text;

@@ -56,4 +56,8 @@ uint64_t lrt_record_reader_offset(const lrt_record_reader *reader);
 /* Frees the reader; NULL is a no-op. */
 void lrt_record_reader_free(lrt_record_reader *reader);
 
+/* True when a line holds only spaces, tabs and carriage returns: a blank
+ * line, which every reader of event files skips. */
+int lrt_record_is_blank(const char *text, size_t length);
+
 #endif

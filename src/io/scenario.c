@@ -17,6 +17,7 @@
 #include "core/limits.h"
 #include "core/strmap.h"
 #include "io/json_parse.h"
+#include "io/record_reader.h"
 #include "lrt/error.h"
 #include "lrt/scenario.h"
 
@@ -58,16 +59,6 @@ static void report_malformed(reader *r, size_t line)
 		memcpy(r->first_message, message, sizeof(r->first_message) - 1);
 	if (r->diagnostic != NULL)
 		r->diagnostic(r->context, message);
-}
-
-static int is_blank(const char *text, size_t length)
-{
-	size_t i;
-
-	for (i = 0; i < length; i++)
-		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r')
-			return 0;
-	return 1;
 }
 
 static json_t *load_line(const char *text, size_t length)
@@ -264,7 +255,7 @@ static int read_lines(lrt_scenario *s, reader *r, const char *data, size_t lengt
 		size_t size = (size_t)((newline ? newline : end) - p);
 
 		line++;
-		if (!is_blank(p, size)) {
+		if (!lrt_record_is_blank(p, size)) {
 			if (!have_product) {
 				rc = read_product(s, p, size);
 				if (rc != 0) {
