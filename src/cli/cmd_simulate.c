@@ -62,6 +62,9 @@ static int simulate(const char *path)
 		return LRT_EXIT_FAILURE;
 	}
 	rc = lrt_scenario_read(&scenario, name, data, length, print_diagnostic, NULL);
+	/* the scenario keeps its own copies: the file's bytes can go now */
+	free(data);
+	data = NULL;
 	if (rc == LRT_EINVAL)
 		goto done;  /* each line was printed by print_diagnostic */
 	if (rc == 0)
