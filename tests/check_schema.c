@@ -286,6 +286,11 @@ START_TEST(test_balances_refuse_invalid_names_and_places)
 		CHECK_VIOLATION);
 	ck_assert_str_eq(lrt_test_sqlstate(conn,
 		"INSERT INTO lrt.holders VALUES (1, '', 1)"), CHECK_VIOLATION);
+	/* Any other name keeps its case. */
+	ck_assert_str_eq(lrt_test_sqlstate(conn,
+		"INSERT INTO lrt.holders VALUES (1, 'Treasury', 1)"), "00000");
+	ck_assert_str_eq(lrt_test_sqlstate(conn, "INSERT INTO lrt.holders VALUES"
+		" (1, '0XAB5801A7D398351B8BE11C439E05C5B3259AEC9B', 1)"), "00000");
 	ck_assert_str_eq(lrt_test_sqlstate(conn,
 		"INSERT INTO lrt.locations VALUES (1, 'buffer2', 3, 'buffer')"),
 		CHECK_VIOLATION);
@@ -410,6 +415,8 @@ START_TEST(test_journal_refuses_malformed_transfers)
 		"'total_assets', NULL, 4)"), CHECK_VIOLATION);
 	ck_assert_str_eq(journal_transfer(conn, "(0, 'fee', 1, 'mystery', NULL, "
 		"'swaps', NULL, 4)"), CHECK_VIOLATION);
+	ck_assert_str_eq(journal_transfer(conn, "(0, 'mint', -1, 'holder', 'a', "
+		"'issued', NULL, 4)"), CHECK_VIOLATION);
 	ck_assert_str_eq(journal_transfer(conn, "(0, 'Fee!', -2, 'gains', NULL, "
 		"'total_assets', NULL, 4)"), CHECK_VIOLATION);
 	/* Two transfers at one place of one entry. */
