@@ -126,10 +126,10 @@ CREATE TABLE lrt.inbox (
     source_line    bigint CHECK (source_line >= 1),
     ingested_at    timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (product_id, event_id),
-    UNIQUE (product_id, ingest_order),
     CHECK (source_line IS NULL OR source_file IS NOT NULL)
 );
--- Settlement reads an epoch's events; the inbox is written once and never
+-- Settlement reads an epoch's events in ingest order (an identity, unique
+-- without an index of its own); the inbox is written once and never
 -- updated (an event's fate is in epochs and rejected_events), so loading a
 -- million events is one COPY and settling them rewrites none.
 CREATE INDEX inbox_epoch ON lrt.inbox (product_id, epoch, ingest_order);
