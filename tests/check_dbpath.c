@@ -88,26 +88,14 @@ static void drop_reasons(json_t *line)
 		json_object_del(item, "reason");
 }
 
-/* Parses JSON Lines text into an array of objects without reasons. */
+/* JSON Lines text as an array of objects without the rejection reasons. */
 static json_t *parse_lines(const char *text)
 {
-	json_t *lines = json_array();
-	const char *p = text;
+	json_t *lines = lrt_test_json_lines(text), *line;
+	size_t i;
 
-	while (*p != '\0') {
-		const char *end = strchr(p, '\n');
-		size_t length = end ? (size_t)(end - p) : strlen(p);
-		json_error_t error;
-		json_t *line;
-
-		if (length > 0) {
-			line = json_loadb(p, length, 0, &error);
-			ck_assert_msg(line != NULL, "not JSON: %.80s (%s)", p, error.text);
-			drop_reasons(line);
-			json_array_append_new(lines, line);
-		}
-		p += length + (end != NULL);
-	}
+	json_array_foreach(lines, i, line)
+		drop_reasons(line);
 	return lines;
 }
 

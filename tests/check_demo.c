@@ -34,28 +34,6 @@ static void run_ok(lrt_test_process *p, const char *const args[])
 		      args[1] ? args[1] : "", p->status, p->err);
 }
 
-/* Parses JSON Lines text into an array; every line must be an object. */
-static json_t *parse_lines(const char *text)
-{
-	json_t *lines = json_array();
-	const char *p = text;
-
-	while (*p != '\0') {
-		const char *end = strchr(p, '\n');
-		size_t length = end ? (size_t)(end - p) : strlen(p);
-		json_error_t error;
-		json_t *line;
-
-		if (length > 0) {
-			line = json_loadb(p, length, 0, &error);
-			ck_assert_msg(json_is_object(line), "not a JSON object: %.120s (%s)",
-				      p, error.text);
-			json_array_append_new(lines, line);
-		}
-		p += length + (end != NULL);
-	}
-	return lines;
-}
 
 static const char *string_of(const json_t *object, const char *key)
 {
@@ -239,8 +217,8 @@ START_TEST(test_demo_history_settles)
 	run_ok(&g, generate);
 	lrt_test_write_file(path, g.out);
 	run_ok(&s, simulate);
-	scenario = parse_lines(g.out);
-	epochs = parse_lines(s.out);
+	scenario = lrt_test_json_lines(g.out);
+	epochs = lrt_test_json_lines(s.out);
 	assert_events_ordered(scenario);
 	count = json_array_size(epochs) - 1;          /* the last is the final line */
 	ck_assert_int_eq(count, 90);
@@ -297,8 +275,8 @@ START_TEST(test_database_path_matches_simulate)
 	ck_assert_msg(strstr(p.out, ", duplicates 0, rejected 0") != NULL, "%s", p.out);
 	run_ok(&p, settle);
 	run_ok(&exported, export);
-	want = parse_lines(simulated.out);
-	got = parse_lines(exported.out);
+	want = lrt_test_json_lines(simulated.out);
+	got = lrt_test_json_lines(exported.out);
 	ck_assert_int_eq(json_array_size(want), atoi(SMALL_EPOCHS) + 1);
 	ck_assert_int_eq(json_array_size(got), json_array_size(want));
 	for (i = 0; i < json_array_size(want); i++) {
@@ -309,7 +287,7 @@ START_TEST(test_database_path_matches_simulate)
 				     json_dumps(w, JSON_COMPACT), json_dumps(x, JSON_COMPACT));
 	}
 	/* the small history has the demo's slash and early claims too */
-	scenario = parse_lines(g.out);
+	scenario = lrt_test_json_lines(g.out);
 	slash = slash_epoch(scenario);
 	ck_assert_int_eq(slash, atoi(SMALL_EPOCHS) / 2);
 	mpz_inits(rate, before, NULL);

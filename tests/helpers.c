@@ -248,3 +248,26 @@ void lrt_test_append_file(const char *path, const char *text)
 	ck_assert_msg(stat(path, &info) == 0, "%s: %s", path, strerror(errno));
 	put_file(path, text, "a");
 }
+
+json_t *lrt_test_json_lines(const char *text)
+{
+	json_t *lines = json_array();
+	const char *p = text;
+
+	ck_assert_ptr_nonnull(lines);
+	while (*p != '\0') {
+		const char *end = strchr(p, '\n');
+		size_t length = end ? (size_t)(end - p) : strlen(p);
+		json_error_t error;
+		json_t *line;
+
+		if (length > 0) {
+			line = json_loadb(p, length, 0, &error);
+			ck_assert_msg(json_is_object(line), "not a JSON object: %.120s (%s)",
+				      p, error.text);
+			json_array_append_new(lines, line);
+		}
+		p += length + (end != NULL);
+	}
+	return lines;
+}

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <check.h>
+#include <jansson.h>
 #include <libpq-fe.h>
 
 /* The most a test reads of an `lrt` run's output; more fails the test. */
@@ -83,5 +84,9 @@ void lrt_test_write_file(const char *path, const char *text);
 
 /* Adds `text` at the end of an existing file. */
 void lrt_test_append_file(const char *path, const char *text);
+
+/* Parses JSON Lines text (blank lines skipped) into an array of objects;
+ * a line that is not a JSON object fails the test. */
+json_t *lrt_test_json_lines(const char *text);
 
 #endif
