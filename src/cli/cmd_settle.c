@@ -131,7 +131,9 @@ static int run(int argc, char **argv)
 			       (long long)report.settled_after, report.events,
 			       report.rejected);
 		else if (rc == 0)
-			printf("nothing to settle: epoch %lld is the last settled\n",
+			printf("nothing to settle: epoch %lld is the last settled, and no"
+			       " later epoch with events is complete yet (--through EPOCH"
+			       " settles regardless of the clock)\n",
 			       (long long)report.settled_after);
 	}
 	if (rc == LRT_EGUARD)
