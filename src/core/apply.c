@@ -110,13 +110,15 @@ static bool position_fits_add(lrt_book *book, int asset, const char *location,
 			      const mpz_t amount)
 {
 	mpz_t *position = existing_position(book, asset, location);
-	char what[64];
 
 	if (position == NULL)
 		return true;  /* amount itself is storable */
-	snprintf(what, sizeof(what), "position (%.20s, %.20s)",
-		 book->product.assets[asset].symbol, location);
-	return fits_after_add(book, book->scratch[3], *position, amount, what);
+	mpz_add(book->scratch[3], *position, amount);
+	if (mpz_cmp(book->scratch[3], book->amount_max) <= 0)
+		return true;
+	lrt_error_set("position (%s, %s) would exceed 2^256-1",
+		      book->product.assets[asset].symbol, location);
+	return false;
 }
 
 static int reject_short_shares(const char *holder_name, const mpz_t have,
