@@ -8,7 +8,8 @@
  * tampered book; --accept-rate lets a guarded epoch pass; products side by
  * side.
  *
- * The scenarios are read from $LRT_SHARED/scenarios (the Makefile sets it).
+ * The scenarios are read from $LRT_DB_SCENARIOS (the Makefile sets it: the
+ * repository's copy of the edition the database path follows).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -29,18 +30,16 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-/* Every NAME.jsonl of the shared scenarios but the expected outputs. */
+/* Every NAME.jsonl of $LRT_DB_SCENARIOS but the expected outputs. */
 static void find_scenarios(void)
 {
-	const char *shared = getenv("LRT_SHARED");
-	char folder[1024];
+	const char *folder = getenv("LRT_DB_SCENARIOS");
 	struct dirent *entry;
 	DIR *dir;
 
 	scenario_count = 0;
-	if (shared == NULL)
+	if (folder == NULL)
 		return;
-	snprintf(folder, sizeof(folder), "%s/scenarios", shared);
 	dir = opendir(folder);
 	if (dir == NULL)
 		return;
@@ -60,7 +59,7 @@ static void find_scenarios(void)
 
 static void scenario_path(char *out, size_t size, const char *name, const char *suffix)
 {
-	snprintf(out, size, "%s/scenarios/%s%s", getenv("LRT_SHARED"), name, suffix);
+	snprintf(out, size, "%s/%s%s", getenv("LRT_DB_SCENARIOS"), name, suffix);
 }
 
 static int expected_status(const char *name)
@@ -173,7 +172,7 @@ static int load_scenario(lrt_test_process *p, const char *path)
 /* No scenario found must fail, not pass by running nothing. */
 START_TEST(test_scenarios_found)
 {
-	ck_assert_msg(scenario_count >= 15, "found %d scenarios under $LRT_SHARED/scenarios",
+	ck_assert_msg(scenario_count >= 15, "found %d scenarios under $LRT_DB_SCENARIOS",
 		      scenario_count);
 }
 END_TEST

@@ -6,7 +6,7 @@
  *     quoted newlines, broken quotes, invalid UTF-8, over-long lines;
  *   - the SQL validation agrees with the C parser (src/io/json_parse.c) on
  *     a table of edge cases, reason texts included;
- *   - every shared scenario loads every event, in file order, as written;
+ *   - every scenario loads every event, in file order, as written;
  *   - the same file twice changes nothing;
  *   - tables of malformed rows in JSON Lines and in CSV each land in
  *     lrt.ingest_rejects with their line and reason, and nothing else
@@ -487,7 +487,7 @@ START_TEST(test_sql_agrees_with_c_parser)
 }
 END_TEST
 
-/* ---- the shared scenarios ------------------------------------------------------------------- */
+/* ---- the scenarios ------------------------------------------------------------------------- */
 
 typedef struct {
 	int events, loaded, duplicates, rejected;
@@ -590,11 +590,11 @@ START_TEST(test_every_scenario_loads)
 	};
 	static lrt_test_process p;
 	static char renamed[1 << 20];
-	const char *shared = getenv("LRT_SHARED");
+	const char *folder = getenv("LRT_DB_SCENARIOS");
 	PGconn *conn = lrt_test_connect();
 	size_t i;
 
-	ck_assert_msg(shared != NULL, "LRT_SHARED is not set: run the tests with `make check`");
+	ck_assert_msg(folder != NULL, "LRT_DB_SCENARIOS is not set: run the tests with `make check`");
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char path[1200], copy[4200], symbol[16], expected[160], count[32];
 		const char *create[] = {"product", "create", copy, NULL};
@@ -604,7 +604,7 @@ START_TEST(test_every_scenario_loads)
 		char *text;
 		PGresult *result;
 
-		snprintf(path, sizeof(path), "%s/scenarios/%s.jsonl", shared, names[i]);
+		snprintf(path, sizeof(path), "%s/%s.jsonl", folder, names[i]);
 		snprintf(symbol, sizeof(symbol), "S%02zu", i + 1);
 		text = read_whole(path);
 		count_scenario(&c, text);
@@ -643,11 +643,11 @@ START_TEST(test_scenario_file_as_it_is)
 	char path[1200];
 	const char *create[] = {"product", "create", path, NULL};
 	const char *ingest[] = {"ingest", path, NULL};
-	const char *shared = getenv("LRT_SHARED");
+	const char *folder = getenv("LRT_DB_SCENARIOS");
 	PGconn *conn = lrt_test_connect();
 
-	ck_assert_ptr_nonnull(shared);
-	snprintf(path, sizeof(path), "%s/scenarios/12-malformed-duplicate-id.jsonl", shared);
+	ck_assert_ptr_nonnull(folder);
+	snprintf(path, sizeof(path), "%s/12-malformed-duplicate-id.jsonl", folder);
 	run_ok(&p, create);
 	lrt_test_run(&p, ingest);
 	ck_assert_int_eq(p.status, 2);
@@ -670,12 +670,12 @@ START_TEST(test_same_file_twice_changes_nothing)
 	char path[1200];
 	const char *create[] = {"product", "create", path, NULL};
 	const char *ingest[] = {"ingest", path, NULL};
-	const char *shared = getenv("LRT_SHARED");
+	const char *folder = getenv("LRT_DB_SCENARIOS");
 	PGconn *conn = lrt_test_connect();
 	char inbox[64], outside[64];
 
-	ck_assert_ptr_nonnull(shared);
-	snprintf(path, sizeof(path), "%s/scenarios/13-realistic-erc4626-eth-usdc.jsonl", shared);
+	ck_assert_ptr_nonnull(folder);
+	snprintf(path, sizeof(path), "%s/13-realistic-erc4626-eth-usdc.jsonl", folder);
 	run_ok(&p, create);
 	run_ok(&p, ingest);
 	ck_assert_str_eq(p.out, "read 1650, loaded 1640, duplicates 10, rejected 0\n");

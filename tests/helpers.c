@@ -112,13 +112,13 @@ static int output_file(void)
 void lrt_test_spawn(lrt_test_process *process, const char *const args[])
 {
 	const char *lrt = getenv("LRT_BIN");
-	const char *argv[32];
+	const char *argv[LRT_TEST_ARGUMENTS_MAX + 2];
 	size_t count = 0;
 
 	ck_assert_msg(lrt != NULL && lrt[0] != '\0',
 		      "LRT_BIN is not set: run the tests with `make check`");
 	argv[count++] = lrt;
-	while (args[count - 1] != NULL && count < 31) {
+	while (args[count - 1] != NULL && count <= LRT_TEST_ARGUMENTS_MAX) {
 		argv[count] = args[count - 1];
 		count++;
 	}
@@ -158,8 +158,9 @@ static char *keep_output(char *text)
 	return text;
 }
 
-/* Reads the whole of `fd`, from its start, into a new kept buffer. */
-static char *read_output(int fd)
+/* Reads the whole of `fd`, from its start, into a new kept buffer; its
+ * length into `length_out` when not NULL. */
+static char *read_output(int fd, size_t *length_out)
 {
 	size_t length = 0, size = 64 * 1024;
 	char *text = malloc(size), *grown;
@@ -180,7 +181,17 @@ static char *read_output(int fd)
 	ck_assert_int_ge(got, 0);
 	text[length] = '\0';
 	close(fd);
+	if (length_out != NULL)
+		*length_out = length;
 	return keep_output(text);
+}
+
+char *lrt_test_read_file(const char *path, size_t *length)
+{
+	int fd = open(path, O_RDONLY);
+
+	ck_assert_msg(fd >= 0, "%s: %s", path, strerror(errno));
+	return read_output(fd, length);
 }
 
 void lrt_test_wait(lrt_test_process *process)
@@ -191,8 +202,8 @@ void lrt_test_wait(lrt_test_process *process)
 		ck_assert_int_eq(errno, EINTR);
 	process->status = WIFEXITED(status) ? WEXITSTATUS(status)
 					    : 128 + WTERMSIG(status);
-	process->out = read_output(process->out_fd);
-	process->err = read_output(process->err_fd);
+	process->out = read_output(process->out_fd, NULL);
+	process->err = read_output(process->err_fd, NULL);
 }
 
 void lrt_test_run(lrt_test_process *process, const char *const args[])

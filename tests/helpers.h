@@ -21,6 +21,8 @@
 #define LRT_TEST_OUTPUT_BYTES (64 * 1024 * 1024)
 /* The longest value lrt_test_value returns. */
 #define LRT_TEST_VALUE_BYTES 8192
+/* The most arguments lrt_test_spawn passes to `lrt`. */
+#define LRT_TEST_ARGUMENTS_MAX 64
 /* Timeout of a database test case: generous for the sanitizer build. */
 #define LRT_TEST_DB_TIMEOUT_SECONDS 60
 
@@ -67,7 +69,8 @@ typedef struct {
 	int out_fd, err_fd;
 } lrt_test_process;
 
-/* Starts `$LRT_BIN args...` (args ends with NULL). */
+/* Starts `$LRT_BIN args...` (args ends with NULL, after at most
+ * LRT_TEST_ARGUMENTS_MAX arguments). */
 void lrt_test_spawn(lrt_test_process *process, const char *const args[]);
 
 /* Waits for it and reads what it wrote. */
@@ -84,6 +87,13 @@ void lrt_test_write_file(const char *path, const char *text);
 
 /* Adds `text` at the end of an existing file. */
 void lrt_test_append_file(const char *path, const char *text);
+
+/*
+ * The whole of a file, NUL-terminated, its length into `length` (when not
+ * NULL); fails the test when it cannot be read.  Kept like an `lrt` run's
+ * output: never freed by the test.
+ */
+char *lrt_test_read_file(const char *path, size_t *length);
 
 /* Parses JSON Lines text (blank lines skipped) into an array of objects;
  * a line that is not a JSON object fails the test. */
