@@ -133,7 +133,7 @@ DB_SCENARIOS       := tests/scenarios-1
 # (LRT_SCENARIO_COPIES: absolute COPY=SHARED pairs); empty without $(SHARED).
 copy_of             = $(word 1,$(subst =, ,$(1)))
 shared_of           = $(SHARED)/$(word 2,$(subst =, ,$(1)))
-PRESENT_COPIES     := $(foreach c,$(SCENARIO_COPIES),$(if $(wildcard $(call shared_of,$(c))/.),$(c)))
+PRESENT_COPIES     := $(strip $(foreach c,$(SCENARIO_COPIES),$(if $(wildcard $(call shared_of,$(c))/.),$(c))))
 RUNNER_ENV          = LRT_BIN=$(abspath $(LRT)) \
                       LRT_SCENARIOS=$(abspath $(SIMULATE_SCENARIOS)) \
                       LRT_DB_SCENARIOS=$(abspath $(DB_SCENARIOS)) \
@@ -158,6 +158,8 @@ check demo:
 # database, the scenarios and their copies); the runner's summary line
 # comes last.
 check-nodeps: all $(RUNNER)
+	@rm -rf $(BUILD)/example
+	@$(MAKE) --no-print-directory -s install DESTDIR=$(abspath $(BUILD)/example/root) >/dev/null
 	EXAMPLE_CFLAGS='$(SAN_FLAGS) $(COV_FLAGS)' sh tests/example.sh $(BUILD)
 	sh tests/cluster-cleanup.sh $(RUNNER)
 	@echo "$(DRIFT_NOTE)"
