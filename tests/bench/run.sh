@@ -15,8 +15,10 @@
 #   lrt simulate FILE        the whole job
 #
 # and prints events per second, peak memory and the ratios.  BENCH_EVENTS
-# (1000000) and BENCH_SEED (1) change the scenario.  One core: nothing here
-# runs in parallel.  Never part of `make check`.
+# (1000000) and BENCH_SEED (1) change the scenario.  Then collide.sh: lrt
+# simulate on holder names that collide under an unkeyed FNV hash against as
+# many random names.  One core: nothing here runs in parallel.  Never part of
+# `make check`.
 set -eu
 
 build=${1:-build}
@@ -128,3 +130,5 @@ END {
 	       events / wall["simulate"], wall["simulate"] * 1e6 / events, rss["simulate"],
 	       wall["simulate"] / wall["cat"], wall["simulate"] / wall["parse"]
 }' "$out/results"
+
+sh "$here/collide.sh" "$build"
