@@ -313,6 +313,126 @@ int fx_config(lrt_book *book, const char *id, unsigned mask,
 	return apply_and_clear(book, &event);
 }
 
+int fx_slash_wad(lrt_book *book, const char *id, const char *operator_name,
+		 const char *avs, const char *asset, const char *wad)
+{
+	lrt_event event;
+
+	lrt_event_init(&event);
+	event.id = id;
+	event.type = LRT_EVENT_SLASH;
+	event.location = operator_name;
+	event.source = avs;
+	event.asset = asset;
+	event.by_wad = true;
+	set_amount(event.amount, wad);
+	return apply_and_clear(book, &event);
+}
+
+int fx_allocate(lrt_book *book, const char *id, const char *operator_name,
+		const char *avs, const char *asset, const char *magnitude)
+{
+	lrt_event event;
+
+	lrt_event_init(&event);
+	event.id = id;
+	event.type = LRT_EVENT_ALLOCATE;
+	event.location = operator_name;
+	event.source = avs;
+	event.asset = asset;
+	set_amount(event.amount, magnitude);
+	return apply_and_clear(book, &event);
+}
+
+int fx_cancel(lrt_book *book, const char *id, const char *request)
+{
+	lrt_event event;
+
+	lrt_event_init(&event);
+	event.id = id;
+	event.type = LRT_EVENT_CANCEL;
+	event.request = request;
+	return apply_and_clear(book, &event);
+}
+
+int fx_attest(lrt_book *book, const char *id, const char *asset,
+	      const char *location, const char *amount)
+{
+	lrt_event event;
+
+	lrt_event_init(&event);
+	event.id = id;
+	event.type = LRT_EVENT_ATTEST;
+	event.asset = asset;
+	event.location = location;
+	set_amount(event.amount, amount);
+	return apply_and_clear(book, &event);
+}
+
+/* Parses "name=rate,name=rate" into `programs` (the strings point into
+ * `text`, which the caller keeps); returns the count. */
+static size_t split_programs(lrt_points_program *programs, char *text)
+{
+	size_t count = 0;
+	char *save = NULL;
+
+	for (char *item = strtok_r(text, ",", &save); item != NULL;
+	     item = strtok_r(NULL, ",", &save)) {
+		char *equals = strchr(item, '=');
+
+		ck_assert_msg(equals != NULL && equals > item, "bad program %s", item);
+		ck_assert_msg(count < FX_LIST_MAX, "too many programs");
+		*equals = '\0';
+		programs[count].name = item;
+		programs[count].per_share_epoch = equals + 1;
+		count++;
+	}
+	return count;
+}
+
+void fx_product_points(lrt_product *product, const char *programs)
+{
+	lrt_points_program list[FX_LIST_MAX];
+	char *text = copy_string(programs);
+	lrt_policy policy = product->policy;
+
+	policy.points = list;
+	policy.points_count = split_programs(list, text);
+	ck_assert_int_eq(lrt_policy_copy(&product->policy, &policy), 0);
+	free(text);
+}
+
+int fx_config_high_water_mark(lrt_book *book, const char *id, bool on)
+{
+	lrt_policy policy;
+
+	memset(&policy, 0, sizeof(policy));
+	policy.fee_high_water_mark = on;
+	return fx_config(book, id, LRT_CONFIG_FEE_HIGH_WATER_MARK, &policy);
+}
+
+int fx_config_points(lrt_book *book, const char *id, const char *programs)
+{
+	lrt_points_program list[FX_LIST_MAX];
+	char *text = copy_string(programs);
+	lrt_policy policy;
+	int rc;
+
+	memset(&policy, 0, sizeof(policy));
+	policy.points = list;
+	policy.points_count = split_programs(list, text);
+	rc = fx_config(book, id, LRT_CONFIG_POINTS, &policy);
+	free(text);
+	return rc;
+}
+
+int fx_settle_close(lrt_book *book, lrt_epoch_report *report)
+{
+	lrt_epoch_report_clear(report);
+	lrt_epoch_report_init(report);
+	return lrt_book_settle(book, report);
+}
+
 int fx_settle(lrt_book *book, lrt_epoch_report *report)
 {
 	int rc;
@@ -361,11 +481,34 @@ static int dump_request(void *context, const lrt_request_view *request)
 	return 0;
 }
 
+static int dump_location(void *context, const char *location, size_t index)
+{
+	fprintf(context, "location %zu %s\n", index, location);
+	return 0;
+}
+
+typedef struct {
+	FILE *out;
+	const lrt_book *book;
+} program_dump;
+
+static int dump_program(void *context, const char *program)
+{
+	const program_dump *dump = context;
+	char *points = fx_points_text(dump->book, program);
+
+	fprintf(dump->out, "program %s %s\n", program, points);
+	free(points);
+	return 0;
+}
+
 char *fx_state_dump(const lrt_book *book)
 {
 	char *text = NULL;
 	size_t size = 0;
 	FILE *out = open_memstream(&text, &size);
+	program_dump dump = {out, book};
+	char *exposure;
 	mpz_t x;
 
 	ck_assert_ptr_nonnull(out);
@@ -381,8 +524,83 @@ char *fx_state_dump(const lrt_book *book)
 	fprintf(out, "settled %lld\n", (long long)lrt_book_settled_epoch(book));
 	ck_assert_int_eq(lrt_book_each_holder(book, true, dump_holder, out), 0);
 	ck_assert_int_eq(lrt_book_each_position(book, dump_position, out), 0);
+	ck_assert_int_eq(lrt_book_each_location(book, dump_location, out), 0);
 	ck_assert_int_eq(lrt_book_each_queued(book, dump_request, out), 0);
+	ck_assert_int_eq(lrt_book_each_program(book, dump_program, (void *)&dump), 0);
+	exposure = fx_exposure_text(book);
+	fputs(exposure, out);
+	free(exposure);
 	mpz_clear(x);
+	ck_assert_int_eq(fclose(out), 0);
+	return text;
+}
+
+/* ---- exposure, points and reconciliation as text -------------------------- */
+
+char *fx_exposure_text(const lrt_book *book)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+	lrt_exposure exposure;
+	int rc;
+
+	ck_assert_ptr_nonnull(out);
+	lrt_exposure_init(&exposure);
+	rc = lrt_book_exposure(&exposure, book);
+	ck_assert_msg(rc == 0, "lrt_book_exposure: %d (%s)", rc, lrt_error_last());
+	for (size_t i = 0; i < exposure.operator_count; i++) {
+		const lrt_operator_exposure *op = &exposure.operators[i];
+
+		gmp_fprintf(out, "%s %Zd", op->name, op->value);
+		for (size_t k = 0; k < op->avs_count; k++)
+			gmp_fprintf(out, " %s=%Zd", op->avs[k].avs, op->avs[k].slashable);
+		fputc('\n', out);
+	}
+	gmp_fprintf(out, "hhi %Zd\n", exposure.hhi_bps);
+	lrt_exposure_clear(&exposure);
+	ck_assert_int_eq(fclose(out), 0);
+	return text;
+}
+
+static int points_line(void *context, const char *holder, const mpz_t points)
+{
+	FILE *out = context;
+
+	ck_assert_msg(mpz_sgn(points) != 0, "holder %s listed with 0 points", holder);
+	if (ftell(out) > 0)
+		fputc(',', out);
+	gmp_fprintf(out, "%s=%Zd", holder, points);
+	return 0;
+}
+
+char *fx_points_text(const lrt_book *book, const char *program)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+	int rc;
+
+	ck_assert_ptr_nonnull(out);
+	rc = lrt_book_each_points(book, program, points_line, out);
+	ck_assert_msg(rc == 0, "lrt_book_each_points(%s): %d", program, rc);
+	ck_assert_int_eq(fclose(out), 0);
+	return text;
+}
+
+char *fx_reconciliation_text(const lrt_epoch_report *report)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+
+	ck_assert_ptr_nonnull(out);
+	for (size_t i = 0; i < report->reconciliation_count; i++) {
+		const lrt_reconciliation *r = &report->reconciliation[i];
+
+		gmp_fprintf(out, "%s %s %s %Zd %Zd %Zd\n", r->id, r->asset,
+			    r->location, r->book, r->observed, r->difference);
+	}
 	ck_assert_int_eq(fclose(out), 0);
 	return text;
 }

@@ -74,6 +74,26 @@ int fx_price(lrt_book *book, const char *id, const char *asset,
 int fx_claim(lrt_book *book, const char *id, const char *request);
 int fx_accept(lrt_book *book, const char *id, const char *rate);
 
+/*
+ * The events of the second edition.  `fx_slash_wad` is a slash by `wad`
+ * (at most 10^18); `fx_allocate` sets a(operator, asset, avs).
+ */
+int fx_slash_wad(lrt_book *book, const char *id, const char *operator_name,
+		 const char *avs, const char *asset, const char *wad);
+int fx_allocate(lrt_book *book, const char *id, const char *operator_name,
+		const char *avs, const char *asset, const char *magnitude);
+int fx_cancel(lrt_book *book, const char *id, const char *request);
+int fx_attest(lrt_book *book, const char *id, const char *asset,
+	      const char *location, const char *amount);
+
+/* `config` events of one field: the mark's switch, or the whole list of
+ * points programs as "name=rate,name=rate" ("" for none). */
+int fx_config_high_water_mark(lrt_book *book, const char *id, bool on);
+int fx_config_points(lrt_book *book, const char *id, const char *programs);
+
+/* Replaces a product's points programs ("name=rate,...", "" for none). */
+void fx_product_points(lrt_product *product, const char *programs);
+
 /* A `config` event setting the fields of `mask` from `policy` (borrowed). */
 int fx_config(lrt_book *book, const char *id, unsigned mask,
 	      const lrt_policy *policy);
@@ -88,6 +108,10 @@ int fx_apply(lrt_book *book, lrt_event *event);
  */
 int fx_settle(lrt_book *book, lrt_epoch_report *report);
 
+/* Settles the open epoch into `report` as fx_settle does, but opens no
+ * next epoch (lrt_book_stress needs a book with none open). */
+int fx_settle_close(lrt_book *book, lrt_epoch_report *report);
+
 /* Settles the open epoch, asserting success, and opens the next. */
 void fx_settle_ok(lrt_book *book);
 
@@ -96,10 +120,39 @@ void fx_decimal_to_mpq(mpq_t out, const char *text);
 
 /*
  * The whole observable state of the book as text: A, S, D, the rate, the
- * settled epoch, every holder (sorted), every position and every queued
- * request.  Two equal dumps mean nothing changed.  free() the result.
+ * settled epoch, every holder (sorted), every location, every position,
+ * every queued request, every points program with its holders' points, and
+ * the exposure.  Two equal dumps mean nothing changed.  free() the result.
  */
 char *fx_state_dump(const lrt_book *book);
+
+/*
+ * The exposure of the book as text, one line per operator
+ * "op VALUE avs1=S1 avs2=S2" (code-point order, as lrt_book_exposure gives
+ * them), then "hhi BPS".  free() the result.
+ */
+char *fx_exposure_text(const lrt_book *book);
+
+/* A holder's points in a program (0 when not listed), and every listed
+ * holder of a program as "holder=points,..." ("" for none).  free(). */
+char *fx_points_text(const lrt_book *book, const char *program);
+
+/* The epoch report's reconciliation as "id asset location book observed
+ * difference" lines.  free() the result. */
+char *fx_reconciliation_text(const lrt_epoch_report *report);
+
+#define FX_ASSERT_TEXT(got_text, expected) do { \
+	char *fx_text_ = (got_text); \
+	ck_assert_msg(strcmp(fx_text_, (expected)) == 0, \
+		      "%s is\n%s\nexpected\n%s", #got_text, fx_text_, (expected)); \
+	free(fx_text_); \
+} while (0)
+
+#define FX_ASSERT_EXPOSURE(book, expected) \
+	FX_ASSERT_TEXT(fx_exposure_text(book), (expected))
+
+#define FX_ASSERT_POINTS(book, program, expected) \
+	FX_ASSERT_TEXT(fx_points_text((book), (program)), (expected))
 
 /* Compares x with a decimal literal, naming both on failure. */
 #define FX_ASSERT_MPZ_AS(x, expected, name) do { \
