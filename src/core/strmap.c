@@ -11,8 +11,8 @@
  * all fall among a few adjacent slots (4,096 tries each for 100,000
  * names).  Under linear probing such names pile into one run, every
  * insertion and lookup walks it, and n of them cost n^2 / 2 probes: 100,000
- * made `lrt simulate` about 9 times slower than random names
- * (tests/bench/collide.sh).  SipHash is a pseudorandom function: without the
+ * made `lrt simulate` 6 to 9 times slower than random names here, 13 times
+ * in issue 9 (tests/bench/collide.sh measures it).  SipHash is a pseudorandom function: without the
  * key, where a name lands cannot be told from the name, so the expected
  * cost holds whatever names the input chooses.
  *
