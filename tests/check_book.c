@@ -494,7 +494,8 @@ START_TEST(test_event_type_names)
 {
 	static const char *const names[LRT_EVENT_TYPE_COUNT] = {
 		"deposit", "withdraw", "transfer", "reward", "slash", "move",
-		"swap", "price", "claim", "config", "accept",
+		"swap", "price", "claim", "config", "accept", "allocate", "cancel",
+		"attest",
 	};
 
 	for (int type = 0; type < LRT_EVENT_TYPE_COUNT; type++) {

@@ -22,6 +22,13 @@ int lrt_amount_parse(mpz_t out, const char *text, size_t length);
 int lrt_price_parse(mpq_t out, const char *text, size_t length);
 
 /*
+ * Parses a points rate [0-9]+(.[0-9]{1,18})? into the integer rate * 10^18
+ * (SPEC section 5 step 7 counts points in units of 10^-18 point); the whole
+ * part is bounded like an amount.
+ */
+int lrt_points_rate_parse(mpz_t scaled_out, const char *text, size_t length);
+
+/*
  * Writes a price as a decimal string ("0.9993", "1") into `out` of `size`
  * bytes.  Every parsed price has a denominator dividing 10^36, so the text is
  * exact; LRT_EINVAL for a price that is not such a decimal, LRT_ELIMIT when

@@ -94,6 +94,17 @@ typedef struct {
 	char *reason;
 } lrt_rejection;
 
+/* One applied attest of the epoch, reconciled (SPEC section 5 step 8):
+ * difference = observed - book, signed. */
+typedef struct {
+	char *id;
+	char *asset;
+	char *location;
+	mpz_t book;
+	mpz_t observed;
+	mpz_t difference;
+} lrt_reconciliation;
+
 typedef struct {
 	int64_t epoch;
 	mpz_t total_assets, total_shares, rate, deferred;
@@ -106,6 +117,8 @@ typedef struct {
 	size_t finalized_count;
 	lrt_rejection *rejected;
 	size_t rejected_count;
+	lrt_reconciliation *reconciliation;  /* in apply order */
+	size_t reconciliation_count;
 } lrt_epoch_report;
 
 void lrt_epoch_report_init(lrt_epoch_report *report);
@@ -167,7 +180,8 @@ typedef int (*lrt_position_fn)(void *context, const char *asset,
 typedef enum {
 	LRT_REQUEST_QUEUED,
 	LRT_REQUEST_FINALIZED,   /* payout moved to claimable, not yet claimed */
-	LRT_REQUEST_CLAIMED
+	LRT_REQUEST_CLAIMED,
+	LRT_REQUEST_CANCELLED    /* left the queue; its shares went back */
 } lrt_request_state;
 
 typedef struct {
@@ -207,6 +221,81 @@ int lrt_book_each_price(const lrt_book *book, lrt_price_fn fn, void *context);
 
 /* Every request still queued, in queue order. */
 int lrt_book_each_queued(const lrt_book *book, lrt_request_fn fn, void *context);
+
+/* ---- points, exposure and stress (SPEC sections 5 step 7, 6 and 7) ------- */
+
+/* Every points program ever named, in code-point order of the names. */
+typedef int (*lrt_program_fn)(void *context, const char *program);
+int lrt_book_each_program(const lrt_book *book, lrt_program_fn fn, void *context);
+
+/* Every holder whose points in `program` are not 0 (whatever its shares),
+ * in code-point order, with its points in units of 10^-18 point. */
+typedef int (*lrt_points_fn)(void *context, const char *holder, const mpz_t points);
+int lrt_book_each_points(const lrt_book *book, const char *program,
+			 lrt_points_fn fn, void *context);
+
+typedef struct {
+	char *avs;
+	mpz_t slashable;         /* slashable(op, avs), underlying base units */
+} lrt_avs_exposure;
+
+typedef struct {
+	char *name;
+	mpz_t value;             /* value(op) */
+	lrt_avs_exposure *avs;   /* non-zero slashable amounts, by name */
+	size_t avs_count;
+} lrt_operator_exposure;
+
+/* Exposure at the last prices: the operators with a non-zero value or
+ * slashable amount, in code-point order, and the Herfindahl index. */
+typedef struct {
+	lrt_operator_exposure *operators;
+	size_t operator_count;
+	mpz_t hhi_bps;
+} lrt_exposure;
+
+void lrt_exposure_init(lrt_exposure *exposure);
+void lrt_exposure_clear(lrt_exposure *exposure);
+
+/* Computes the exposure of the book's current state into an initialized
+ * `out` (replacing what it held); LRT_ENOMEM. */
+int lrt_book_exposure(lrt_exposure *out, const lrt_book *book);
+
+/* A what-if slash by wad: `wad` at most 10^18. */
+typedef struct {
+	const char *operator_name;
+	const char *avs;
+	const char *asset;
+	mpz_t wad;
+} lrt_stress_slash;
+
+typedef struct {
+	mpz_t loss;              /* base units of the asset */
+	char *rejected;          /* the reason, or NULL when it applied */
+} lrt_stress_outcome;
+
+typedef struct {
+	int64_t epoch;           /* E + 1 */
+	lrt_stress_outcome *outcomes;  /* one per slash, in the order given */
+	size_t outcome_count;
+	mpz_t loss_value;
+	mpz_t total_assets, total_shares, deferred;  /* A1, S1, D after step 2 */
+	mpz_t rate_before, rate;                     /* r0, r1 */
+	bool guard_trips;
+} lrt_stress_report;
+
+void lrt_stress_report_init(lrt_stress_report *report);
+void lrt_stress_report_clear(lrt_stress_report *report);
+
+/*
+ * SPEC section 7: applies the slashes, in order, to the state after the
+ * last settled epoch E (each as a slash by wad; one that would be rejected
+ * is reported and skipped), then computes steps 1-4 of an epoch E + 1 with
+ * no other event.  The book must have no open epoch (LRT_ESTATE); it is
+ * left with the stress epoch open and must be discarded.
+ */
+int lrt_book_stress(lrt_stress_report *out, lrt_book *book,
+		    const lrt_stress_slash *slashes, size_t count);
 
 /* ---- restoring a book from storage, and what changed since -------------------
  *

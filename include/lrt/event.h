@@ -11,13 +11,18 @@
  *   withdraw  holder                          amount (the shares)
  *   transfer  from, to (holders)              amount (the shares)
  *   reward    source, location, asset         amount
- *   slash     location (the operator), source (the AVS), asset   amount
+ *   slash     location (the operator), source (the AVS), asset   amount, or
+ *             the wad when by_wad
  *   move      from, to (locations), asset     amount
  *   swap      location, asset (in), asset_out amount (in), amount_out
  *   price     asset                           price
  *   claim     request
  *   config    -                               policy fields named by config_mask
  *   accept    -                               amount (the rate)
+ *   allocate  location (the operator), source (the AVS), asset   amount (the
+ *             magnitude)
+ *   cancel    request
+ *   attest    location, asset                 amount (the observed amount)
  */
 #ifndef LRT_EVENT_H
 #define LRT_EVENT_H
@@ -40,6 +45,9 @@ typedef enum {
 	LRT_EVENT_CLAIM,
 	LRT_EVENT_CONFIG,
 	LRT_EVENT_ACCEPT,
+	LRT_EVENT_ALLOCATE,
+	LRT_EVENT_CANCEL,
+	LRT_EVENT_ATTEST,
 	LRT_EVENT_TYPE_COUNT
 } lrt_event_type;
 
@@ -49,7 +57,9 @@ enum {
 	LRT_CONFIG_FEE_RECIPIENTS = 1u << 1,
 	LRT_CONFIG_DELAY_EPOCHS = 1u << 2,
 	LRT_CONFIG_MAX_APR_BPS = 1u << 3,
-	LRT_CONFIG_MAX_RATE_CHANGE_BPS = 1u << 4
+	LRT_CONFIG_MAX_RATE_CHANGE_BPS = 1u << 4,
+	LRT_CONFIG_FEE_HIGH_WATER_MARK = 1u << 5,
+	LRT_CONFIG_POINTS = 1u << 6
 };
 
 typedef struct {
@@ -68,12 +78,13 @@ typedef struct {
 	const char *asset_out;
 	const char *request;
 
+	bool by_wad;            /* slash: amount is a wad, not an amount */
 	mpz_t amount;
 	mpz_t amount_out;
 	mpq_t price;
 
 	unsigned config_mask;
-	lrt_policy config;      /* fee_recipients borrowed, like the strings */
+	lrt_policy config;      /* fee_recipients, points borrowed, like the strings */
 } lrt_event;
 
 void lrt_event_init(lrt_event *event);

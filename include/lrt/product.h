@@ -27,6 +27,14 @@ typedef struct {
 	unsigned bps;           /* 0..10000; a product's recipients sum to 10000 */
 } lrt_fee_recipient;
 
+/* A points program (SPEC section 2): `per_share_epoch` points per whole
+ * share held at the end of each epoch, as its decimal text
+ * [0-9]+(.[0-9]{1,18})? (lrt_points_rate_parse reads it). */
+typedef struct {
+	char *name;             /* non-empty, distinct within a policy */
+	char *per_share_epoch;
+} lrt_points_program;
+
 /* The part of a product that `config` events may change. */
 typedef struct {
 	unsigned fee_bps;                   /* 0..9999 */
@@ -35,6 +43,9 @@ typedef struct {
 	int64_t delay_epochs;               /* >= 0 */
 	uint32_t max_apr_bps;               /* 0 = no smoothing */
 	uint32_t max_rate_change_bps;       /* 0 = no guard */
+	bool fee_high_water_mark;           /* fee only above the mark H */
+	lrt_points_program *points;         /* owned; may be empty */
+	size_t points_count;
 } lrt_policy;
 
 typedef struct {

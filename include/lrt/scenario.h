@@ -61,21 +61,44 @@ typedef int (*lrt_epoch_fn)(void *context, const lrt_epoch_report *report);
 int lrt_scenario_run(const lrt_scenario *scenario, lrt_book *book,
 		     lrt_epoch_fn on_epoch, void *context);
 
+/* The same, through epoch `last_epoch` only (-1: none). */
+int lrt_scenario_run_through(const lrt_scenario *scenario, lrt_book *book,
+			     int64_t last_epoch, lrt_epoch_fn on_epoch,
+			     void *context);
+
+/*
+ * Parses one --slash argument of `lrt stress`, OPERATOR:AVS:ASSET:WAD
+ * (SPEC section 7): four non-empty parts, names at most LRT_NAME_BYTES_MAX
+ * bytes, OPERATOR and AVS lower-cased when addresses, WAD an amount of at
+ * most 10^18.  The names point into `text`, which is modified; `out->wad`
+ * must be initialized.  LRT_EINVAL names the part that is wrong.
+ */
+int lrt_stress_slash_parse(lrt_stress_slash *out, char *text);
+
+/* Writes the stress report of SPEC section 7 as one JSON line; `slashes`
+ * are the ones the report was computed from. */
+int lrt_stress_write_json(FILE *out, const lrt_stress_report *report,
+			  const lrt_stress_slash *slashes);
+
 /* Parses a product object (the value of "product"), validated. */
 int lrt_product_parse_json(lrt_product *out, const char *text, size_t length);
 
 /* Writes one epoch line of SPEC section 6, with a newline. */
 int lrt_report_write_json(FILE *out, const lrt_epoch_report *report);
 
-/* Writes the final {"holders": ..., "queue": [...]} line, with a newline. */
+/* Writes the final {"holders", "queue", "points", "exposure"} line, with a
+ * newline. */
 int lrt_book_write_final_json(FILE *out, const lrt_book *book);
 
 /*
  * The final line written piece by piece, for callers whose holders and queue
  * are not in a book (the database export): begin, every holder with
  * non-zero shares in code-point order, every queued request in queue order,
- * end.  Holders come before requests.  The writer is freed by end, also on
- * error.
+ * then (second edition) the points: lrt_final_writer_points to open them,
+ * each program in code-point order with its holders' non-zero points in
+ * code-point order; then the exposure; end.  Sections come in that order
+ * (LRT_ESTATE otherwise) and a section not written is left out of the line.
+ * The writer is freed by end, also on error.
  */
 typedef struct lrt_final_writer lrt_final_writer;
 
@@ -84,6 +107,11 @@ int lrt_final_writer_holder(lrt_final_writer *writer, const char *holder,
 			    const mpz_t shares);
 int lrt_final_writer_request(lrt_final_writer *writer,
 			     const lrt_request_view *request);
+int lrt_final_writer_points(lrt_final_writer *writer);
+int lrt_final_writer_program(lrt_final_writer *writer, const char *program);
+int lrt_final_writer_holder_points(lrt_final_writer *writer, const char *holder,
+				   const mpz_t points);
+int lrt_final_writer_exposure(lrt_final_writer *writer, const lrt_exposure *exposure);
 int lrt_final_writer_end(lrt_final_writer *writer);
 
 #endif

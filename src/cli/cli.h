@@ -44,6 +44,7 @@ int cli_parse_product_options(const char *command, int argc, char **argv,
 void cli_print_help(const lrt_command *command);
 
 extern const lrt_command cmd_simulate;
+extern const lrt_command cmd_stress;
 extern const lrt_command cmd_migrate;
 extern const lrt_command cmd_product;
 extern const lrt_command cmd_ingest;

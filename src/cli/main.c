@@ -15,6 +15,7 @@
 
 static const lrt_command *const commands[] = {
 	&cmd_simulate,
+	&cmd_stress,
 	&cmd_migrate,
 	&cmd_product,
 	&cmd_ingest,

@@ -79,51 +79,87 @@ done:
 	return rc;
 }
 
-int lrt_price_parse(mpq_t out, const char *text, size_t length)
+/*
+ * A decimal [0-9]+(.[0-9]{1,max_fraction})? as the integer of its digits
+ * (`digits_out`, point removed) and the count of its fractional digits.
+ * The whole part must fit in 2^256 - 1.  `what` names the form in messages.
+ */
+static int parse_decimal(mpz_t digits_out, size_t *fraction_out, const char *text,
+			 size_t length, size_t max_fraction, const char *what)
 {
 	const char *dot = memchr(text, '.', length);
 	size_t whole = dot ? (size_t)(dot - text) : length;
 	size_t fraction = dot ? length - whole - 1 : 0;
 	char digits[LRT_PRICE_CHARS_MAX + 1];
 	mpz_t whole_part;
-	mpq_t value;
 	int rc;
 
 	if (length == 0 || length > LRT_PRICE_CHARS_MAX || whole == 0
 	    || whole > LRT_AMOUNT_CHARS_MAX || !all_digits(text, whole)
 	    || (dot && (fraction == 0 || !all_digits(dot + 1, fraction)))) {
-		lrt_error_set("\"%.*s\" is not a price ([0-9]+(.[0-9]{1,36})?)",
-			      (int)(length > 40 ? 40 : length), text);
+		lrt_error_set("\"%.*s\" is not a %s ([0-9]+(.[0-9]{1,%zu})?)",
+			      (int)(length > 40 ? 40 : length), text, what, max_fraction);
 		return LRT_EINVAL;
 	}
-	if (fraction > LRT_PRICE_FRACTION_DIGITS_MAX) {
-		lrt_error_set("%zu fractional digits, more than %d", fraction,
-			      LRT_PRICE_FRACTION_DIGITS_MAX);
+	if (fraction > max_fraction) {
+		lrt_error_set("%zu fractional digits, more than %zu", fraction,
+			      max_fraction);
 		return LRT_EINVAL;
 	}
-	/* whole digits followed by the fraction's, over 10^fraction */
+	/* whole digits followed by the fraction's */
 	memcpy(digits, text, whole);
 	if (fraction > 0)
 		memcpy(digits + whole, dot + 1, fraction);
-	mpq_init(value);
 	mpz_init(whole_part);
-	rc = set_digits(mpq_numref(value), digits, whole + fraction);
+	rc = set_digits(whole_part, text, whole);
+	if (rc == 0)
+		rc = set_digits(digits_out, digits, whole + fraction);
 	if (rc != 0) {
-		lrt_error_set("not a price");
-		goto done;
-	}
-	mpz_ui_pow_ui(mpq_denref(value), 10, fraction);
-	mpq_canonicalize(value);
-	mpz_fdiv_q(whole_part, mpq_numref(value), mpq_denref(value));
-	if (!lrt_amount_fits(whole_part)) {
-		lrt_error_set("price exceeds 2^256-1");
+		lrt_error_set("not a %s", what);
+	} else if (!lrt_amount_fits(whole_part)) {
+		lrt_error_set("%s exceeds 2^256-1", what);
 		rc = LRT_EINVAL;
-		goto done;
+	} else {
+		*fraction_out = fraction;
 	}
-	mpq_swap(out, value);
-done:
 	mpz_clear(whole_part);
+	return rc;
+}
+
+int lrt_price_parse(mpq_t out, const char *text, size_t length)
+{
+	size_t fraction = 0;
+	mpq_t value;
+	int rc;
+
+	mpq_init(value);
+	rc = parse_decimal(mpq_numref(value), &fraction, text, length,
+			   LRT_PRICE_FRACTION_DIGITS_MAX, "price");
+	if (rc == 0) {
+		mpz_ui_pow_ui(mpq_denref(value), 10, fraction);
+		mpq_canonicalize(value);
+		mpq_swap(out, value);
+	}
 	mpq_clear(value);
+	return rc;
+}
+
+int lrt_points_rate_parse(mpz_t scaled_out, const char *text, size_t length)
+{
+	size_t fraction = 0;
+	mpz_t value, scale;
+	int rc;
+
+	mpz_init(value);
+	mpz_init(scale);
+	rc = parse_decimal(value, &fraction, text, length,
+			   LRT_POINTS_FRACTION_DIGITS_MAX, "points rate");
+	if (rc == 0) {
+		mpz_ui_pow_ui(scale, 10, LRT_POINTS_FRACTION_DIGITS_MAX - fraction);
+		mpz_mul(scaled_out, value, scale);
+	}
+	mpz_clear(scale);
+	mpz_clear(value);
 	return rc;
 }
 

@@ -157,12 +157,11 @@ static int apply_deposit(lrt_book *book, const lrt_event *e)
 	h = book_holder(book, e->holder, true);
 	if (h < 0)
 		return LRT_ENOMEM;
+	if (book_holder_shares_change(book, h, *shares, +1) != 0
+	    || position_add(book, asset, "buffer", e->amount, +1) != 0)
+		return LRT_ENOMEM;
 	mpz_add(book->total_assets, book->total_assets, *value);
 	mpz_add(book->total_shares, book->total_shares, *shares);
-	mpz_add(book->holders.items[h].shares, book->holders.items[h].shares, *shares);
-	if (position_add(book, asset, "buffer", e->amount, +1) != 0
-	    || book_holder_changed(book, h) != 0)
-		return LRT_ENOMEM;
 	entry = book_journal_entry(book);
 	book_transfer(book, entry, e->id, "deposit", LRT_LEDGER_SHARES,
 		      LRT_ACCOUNT_HOLDER, e->holder,
@@ -218,8 +217,8 @@ static int apply_withdraw(lrt_book *book, const lrt_event *e)
 	mpz_set_ui(req->payout, 0);
 	req->epoch = book->settled_epoch + 1;
 	req->finalized_epoch = -1;
-	mpz_sub(book->holders.items[h].shares, book->holders.items[h].shares, e->amount);
-	if (book_holder_changed(book, h) != 0 || book_request_changed(book, r) != 0)
+	if (book_holder_shares_change(book, h, e->amount, -1) != 0
+	    || book_request_changed(book, r) != 0)
 		return LRT_ENOMEM;
 	entry = book_journal_entry(book);
 	book_transfer(book, entry, e->id, "withdraw", LRT_LEDGER_SHARES,
@@ -242,9 +241,8 @@ static int apply_transfer(lrt_book *book, const lrt_event *e)
 	if (to < 0)
 		return LRT_ENOMEM;
 	/* A holder's shares never exceed S, so the sum stays storable. */
-	mpz_sub(book->holders.items[from].shares, book->holders.items[from].shares, e->amount);
-	mpz_add(book->holders.items[to].shares, book->holders.items[to].shares, e->amount);
-	if (book_holder_changed(book, from) != 0 || book_holder_changed(book, to) != 0)
+	if (book_holder_shares_change(book, from, e->amount, -1) != 0
+	    || book_holder_shares_change(book, to, e->amount, +1) != 0)
 		return LRT_ENOMEM;
 	entry = book_journal_entry(book);
 	book_transfer(book, entry, e->id, "transfer", LRT_LEDGER_SHARES,
@@ -276,28 +274,130 @@ static int apply_reward(lrt_book *book, const lrt_event *e)
 	return 0;
 }
 
-static int apply_slash(lrt_book *book, const lrt_event *e)
+/* An operator named by a slash or an allocation: not buffer, not claimable. */
+static bool is_operator(const char *name, const char *what)
 {
-	int asset = asset_of(book, e->asset);
+	if (strcmp(name, "buffer") == 0) {
+		lrt_error_set("buffer is not an operator: it cannot be %s", what);
+		return false;
+	}
+	if (names_claimable(name)) {
+		lrt_error_set(CLAIMABLE_REASON);
+		return false;
+	}
+	return true;
+}
+
+/* Takes a slashed `loss` from (asset, operator) and keeps it for step 1. */
+static int take_loss(lrt_book *book, const lrt_event *e, int asset, const mpz_t loss)
+{
 	uint64_t entry;
 
-	if (asset < 0)
-		return LRT_EREJECT;
-	if (strcmp(e->location, "buffer") == 0)
-		REJECT("the buffer cannot be slashed; name an operator");
-	if (names_claimable(e->location))
-		REJECT(CLAIMABLE_REASON);
-	if (!position_covers(book, asset, e->location, e->amount))
-		return LRT_EREJECT;
-	if (mpz_sgn(e->amount) == 0)
+	if (mpz_sgn(loss) == 0)
 		return 0;
-	if (position_add(book, asset, e->location, e->amount, -1) != 0
-	    || book_push_flow(book, false, asset, e->amount) != 0)
+	if (position_add(book, asset, e->location, loss, -1) != 0
+	    || book_push_flow(book, false, asset, loss) != 0)
 		return LRT_ENOMEM;
 	entry = book_journal_entry(book);
 	book_transfer(book, entry, e->id, "slash", asset,
 		      LRT_ACCOUNT_SLASHES, e->source,
-		      LRT_ACCOUNT_POSITION, e->location, e->amount);
+		      LRT_ACCOUNT_POSITION, e->location, loss);
+	return 0;
+}
+
+/*
+ * A slash by wad, as EigenLayer computes it: the AVS's magnitude a loses
+ * d = ceil(a * wad / WAD), the max magnitude M becomes M1 = M - d, and the
+ * position q becomes ceil(q * M1 / M).  Since wad <= WAD, d <= a <= M.
+ */
+static int apply_slash_wad(lrt_book *book, const lrt_event *e, int asset)
+{
+	stake *k = book_stake(book, e->location, asset, false);
+	allocation *a = k ? book_allocation(book, (uint32_t)(k - book->stakes.items),
+					    e->source, false) : NULL;
+	mpz_t *position = existing_position(book, asset, e->location);
+	mpz_t slashed, max_after, left, loss;
+	int rc;
+
+	if (a == NULL || mpz_sgn(a->magnitude) == 0 || mpz_sgn(e->amount) == 0)
+		return 0;  /* d = 0: no magnitude and no position changes */
+	mpz_init(slashed);
+	mpz_init(max_after);
+	mpz_init(left);
+	mpz_init(loss);
+	mpz_mul(slashed, a->magnitude, e->amount);
+	mpz_cdiv_q(slashed, slashed, book->wad);                /* d */
+	LRT_ASSERT(mpz_cmp(slashed, a->magnitude) <= 0
+		   && mpz_cmp(k->allocated, k->max_magnitude) <= 0);
+	mpz_sub(max_after, k->max_magnitude, slashed);          /* M1 */
+	if (position != NULL) {
+		mpz_mul(left, *position, max_after);
+		mpz_cdiv_q(left, left, k->max_magnitude);       /* ceil(q M1 / M) */
+		mpz_sub(loss, *position, left);
+	}
+	rc = take_loss(book, e, asset, loss);
+	if (rc == 0) {
+		mpz_sub(a->magnitude, a->magnitude, slashed);
+		mpz_sub(k->allocated, k->allocated, slashed);
+		mpz_set(k->max_magnitude, max_after);
+	}
+	mpz_clear(slashed);
+	mpz_clear(max_after);
+	mpz_clear(left);
+	mpz_clear(loss);
+	return rc;
+}
+
+static int apply_slash(lrt_book *book, const lrt_event *e)
+{
+	int asset = asset_of(book, e->asset);
+
+	if (asset < 0)
+		return LRT_EREJECT;
+	if (!is_operator(e->location, "slashed"))
+		return LRT_EREJECT;
+	if (e->by_wad)
+		return apply_slash_wad(book, e, asset);
+	if (!position_covers(book, asset, e->location, e->amount))
+		return LRT_EREJECT;
+	return take_loss(book, e, asset, e->amount);
+}
+
+/* Sets a(operator, asset, avs); the sum over the AVSs stays <= M. */
+static int apply_allocate(lrt_book *book, const lrt_event *e)
+{
+	int asset = asset_of(book, e->asset);
+	stake *k;
+	allocation *a;
+	mpz_t *total = &book->scratch[0];
+
+	if (asset < 0)
+		return LRT_EREJECT;
+	if (!is_operator(e->location, "allocated"))
+		return LRT_EREJECT;
+	k = book_stake(book, e->location, asset, false);
+	a = k ? book_allocation(book, (uint32_t)(k - book->stakes.items), e->source, false)
+	      : NULL;
+	mpz_set(*total, e->amount);
+	if (k != NULL)
+		mpz_add(*total, *total, k->allocated);
+	if (a != NULL)
+		mpz_sub(*total, *total, a->magnitude);
+	if (mpz_cmp(*total, k ? k->max_magnitude : book->wad) > 0) {
+		char reason[512];
+
+		gmp_snprintf(reason, sizeof(reason),
+			     "allocation of (%s, %s) would total %Zd, above its max magnitude %Zd",
+			     e->location, e->asset, *total, k ? k->max_magnitude : book->wad);
+		REJECT("%s", reason);
+	}
+	if (k == NULL && (k = book_stake(book, e->location, asset, true)) == NULL)
+		return LRT_ENOMEM;
+	if (a == NULL && (a = book_allocation(book, (uint32_t)(k - book->stakes.items),
+					      e->source, true)) == NULL)
+		return LRT_ENOMEM;
+	mpz_set(a->magnitude, e->amount);
+	mpz_set(k->allocated, *total);
 	return 0;
 }
 
@@ -416,6 +516,8 @@ static int apply_claim(lrt_book *book, const lrt_event *e)
 		REJECT("request %s is not finalized", e->request);
 	if (r->state == LRT_REQUEST_CLAIMED)
 		REJECT("request %s is already claimed", e->request);
+	if (r->state == LRT_REQUEST_CANCELLED)
+		REJECT("request %s was cancelled", e->request);
 	LRT_ASSERT(mpz_cmp(*claimable, r->payout) >= 0);
 	mpz_sub(*claimable, *claimable, r->payout);
 	r->state = LRT_REQUEST_CLAIMED;
@@ -428,53 +530,88 @@ static int apply_claim(lrt_book *book, const lrt_event *e)
 	return 0;
 }
 
-static void swap_recipients(lrt_policy *a, lrt_policy *b)
+/* A queued request leaves the queue and its shares go back to its holder. */
+static int apply_cancel(lrt_book *book, const lrt_event *e)
 {
-	lrt_fee_recipient *recipients = a->fee_recipients;
-	size_t count = a->fee_recipient_count;
+	static const char *const states[] = {
+		[LRT_REQUEST_FINALIZED] = "finalized",
+		[LRT_REQUEST_CLAIMED] = "claimed",
+		[LRT_REQUEST_CANCELLED] = "cancelled",
+	};
+	int64_t index = lrt_strmap_find(&book->request_index, e->request), h;
+	request *r;
+	uint64_t entry;
 
-	a->fee_recipients = b->fee_recipients;
-	a->fee_recipient_count = b->fee_recipient_count;
-	b->fee_recipients = recipients;
-	b->fee_recipient_count = count;
+	if (index < 0)
+		REJECT("no request %s", e->request);
+	r = &book->requests.items[index];
+	if (r->state != LRT_REQUEST_QUEUED)
+		REJECT("request %s is %s, not queued", e->request, states[r->state]);
+	h = book_holder(book, r->holder, true);
+	if (h < 0)
+		return LRT_ENOMEM;
+	if (book_holder_shares_change(book, h, r->shares, +1) != 0
+	    || book_request_changed(book, index) != 0)
+		return LRT_ENOMEM;
+	r->state = LRT_REQUEST_CANCELLED;
+	entry = book_journal_entry(book);
+	book_transfer(book, entry, e->id, "cancel", LRT_LEDGER_SHARES,
+		      LRT_ACCOUNT_HOLDER, r->holder, LRT_ACCOUNT_QUEUE, r->id, r->shares);
+	return 0;
+}
+
+/* Kept for step 8, which reads the book after all the epoch's events. */
+static int apply_attest(lrt_book *book, const lrt_event *e)
+{
+	int asset = asset_of(book, e->asset);
+
+	if (asset < 0)
+		return LRT_EREJECT;
+	return book_push_attestation(book, e->id, asset, e->location, e->amount);
 }
 
 /* A config event cannot be rejected: its fields were validated when it was
  * read, so a failure here is an error of the caller, not of the event. */
 static int apply_config(lrt_book *book, const lrt_event *e)
 {
-	lrt_policy next = {0}, fresh = {0};
+	lrt_policy next = {0}, named = {0};
+	unsigned mask = e->config_mask;
 	int rc;
 
-	rc = lrt_policy_copy(&next, &book->product.policy);
+	/* the lists the event names, copied over the current policy's */
+	named = book->product.policy;
+	if (mask & LRT_CONFIG_FEE_RECIPIENTS) {
+		named.fee_recipients = e->config.fee_recipients;
+		named.fee_recipient_count = e->config.fee_recipient_count;
+	}
+	if (mask & LRT_CONFIG_POINTS) {
+		named.points = e->config.points;
+		named.points_count = e->config.points_count;
+	}
+	rc = lrt_policy_copy(&next, &named);
 	if (rc != 0)
 		return rc;
-	if (e->config_mask & LRT_CONFIG_FEE_BPS)
+	if (mask & LRT_CONFIG_FEE_BPS)
 		next.fee_bps = e->config.fee_bps;
-	if (e->config_mask & LRT_CONFIG_DELAY_EPOCHS)
+	if (mask & LRT_CONFIG_DELAY_EPOCHS)
 		next.delay_epochs = e->config.delay_epochs;
-	if (e->config_mask & LRT_CONFIG_MAX_APR_BPS)
+	if (mask & LRT_CONFIG_MAX_APR_BPS)
 		next.max_apr_bps = e->config.max_apr_bps;
-	if (e->config_mask & LRT_CONFIG_MAX_RATE_CHANGE_BPS)
+	if (mask & LRT_CONFIG_MAX_RATE_CHANGE_BPS)
 		next.max_rate_change_bps = e->config.max_rate_change_bps;
-	if (e->config_mask & LRT_CONFIG_FEE_RECIPIENTS) {
-		rc = lrt_policy_copy(&fresh, &e->config);
-		if (rc != 0)
-			goto done;
-		swap_recipients(&next, &fresh);
-	}
+	if (mask & LRT_CONFIG_FEE_HIGH_WATER_MARK)
+		next.fee_high_water_mark = e->config.fee_high_water_mark;
 	rc = lrt_policy_validate(&next);
 	if (rc != 0) {
 		lrt_error_prefix("config event %s", e->id);
 		goto done;
 	}
-	swap_recipients(&book->product.policy, &next);
-	book->product.policy.fee_bps = next.fee_bps;
-	book->product.policy.delay_epochs = next.delay_epochs;
-	book->product.policy.max_apr_bps = next.max_apr_bps;
-	book->product.policy.max_rate_change_bps = next.max_rate_change_bps;
+	if ((mask & LRT_CONFIG_POINTS) && (rc = book_programs_set(book, &next)) != 0)
+		goto done;
+	named = book->product.policy;
+	book->product.policy = next;
+	next = named;
 done:
-	lrt_policy_clear(&fresh);
 	lrt_policy_clear(&next);
 	return rc;
 }
@@ -506,6 +643,9 @@ int lrt_book_apply(lrt_book *book, const lrt_event *event)
 	case LRT_EVENT_CLAIM: rc = apply_claim(book, event); break;
 	case LRT_EVENT_CONFIG: rc = apply_config(book, event); break;
 	case LRT_EVENT_ACCEPT: rc = apply_accept(book, event); break;
+	case LRT_EVENT_ALLOCATE: rc = apply_allocate(book, event); break;
+	case LRT_EVENT_CANCEL: rc = apply_cancel(book, event); break;
+	case LRT_EVENT_ATTEST: rc = apply_attest(book, event); break;
 	default:
 		lrt_error_set("event %s has an unknown type", event->id);
 		return LRT_EINVAL;

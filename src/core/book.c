@@ -33,9 +33,69 @@ static void holder_init(holder *h)
 {
 	h->name = NULL;
 	h->changed = false;
+	h->points = NULL;
+	h->points_count = 0;
 	mpz_init(h->shares);
 }
-static void holder_clear(holder *h) { mpz_clear(h->shares); }
+
+static void holder_clear(holder *h)
+{
+	uint32_t i;
+
+	for (i = 0; i < h->points_count; i++) {
+		mpz_clear(h->points[i].accrued);
+		mpz_clear(h->points[i].checkpoint);
+	}
+	free(h->points);
+	mpz_clear(h->shares);
+}
+
+static void program_init(points_program *p)
+{
+	p->name = NULL;
+	p->in_force = false;
+	mpz_init(p->rate);
+	mpz_init(p->index);
+}
+
+static void program_clear(points_program *p)
+{
+	mpz_clear(p->rate);
+	mpz_clear(p->index);
+}
+
+static void stake_init(stake *k)
+{
+	k->operator_name = NULL;
+	k->asset = 0;
+	mpz_init(k->max_magnitude);
+	mpz_init(k->allocated);
+}
+
+static void stake_clear(stake *k)
+{
+	mpz_clear(k->max_magnitude);
+	mpz_clear(k->allocated);
+}
+
+static void allocation_init(allocation *a)
+{
+	a->stake = 0;
+	a->avs = NULL;
+	mpz_init(a->magnitude);
+}
+
+static void allocation_clear(allocation *a) { mpz_clear(a->magnitude); }
+
+static void attestation_init(attestation *a)
+{
+	a->id = NULL;
+	a->location = NULL;
+	a->asset = 0;
+	mpz_init(a->observed);
+}
+
+static void attestation_clear(attestation *a) { mpz_clear(a->observed); }
 
 static void request_init(request *r)
 {
@@ -101,6 +161,7 @@ int lrt_book_new(lrt_book **out, const lrt_product *product)
 	mpz_init(book->virtual_assets);
 	mpz_init(book->share_unit);
 	mpz_init(book->amount_max);
+	mpz_init(book->wad);
 	mpz_init(book->total_assets);
 	mpz_init(book->total_shares);
 	mpz_init(book->deferred);
@@ -111,11 +172,17 @@ int lrt_book_new(lrt_book **out, const lrt_product *product)
 	lrt_strmap_init(&book->holder_index);
 	lrt_strmap_init(&book->request_index);
 	lrt_strmap_init(&book->location_index);
+	lrt_strmap_init(&book->program_index);
+	lrt_strmap_init(&book->stake_index);
+	lrt_strmap_init(&book->allocation_index);
+	mpq_init(book->high_water_mark);
 	lrt_arena_init(&book->arena);
 	book->settled_epoch = -1;
 	if (lrt_product_copy(&book->product, product) != 0)
 		goto nomem;
 	if (book_init_assets(book) != 0)
+		goto nomem;
+	if (book_programs_set(book, &product->policy) != 0)
 		goto nomem;
 	if (product->model == LRT_MODEL_ERC4626) {
 		mpz_ui_pow_ui(book->virtual_shares, 10, product->offset);
@@ -123,6 +190,7 @@ int lrt_book_new(lrt_book **out, const lrt_product *product)
 	}
 	mpz_ui_pow_ui(book->share_unit, 10, lrt_product_share_decimals(product));
 	lrt_amount_max(book->amount_max);
+	mpz_ui_pow_ui(book->wad, 10, LRT_WAD_DIGITS);
 	if (book_location(book, "buffer", true) != LOCATION_BUFFER
 	    || book_location(book, "claimable", true) != LOCATION_CLAIMABLE)
 		goto nomem;
@@ -146,6 +214,7 @@ static void book_clear_epoch_lists(lrt_book *book)
 	book->rewards.count = 0;
 	book->slashes.count = 0;
 	book->accepted.count = 0;
+	book->attestations.count = 0;
 }
 
 void lrt_book_free(lrt_book *book)
@@ -165,9 +234,25 @@ void lrt_book_free(lrt_book *book)
 	for (i = 0; i < book->accepted.capacity; i++)
 		mpz_clear(book->accepted.items[i]);
 	free(book->accepted.items);
+	for (i = 0; i < book->attestations.capacity; i++)
+		attestation_clear(&book->attestations.items[i]);
+	free(book->attestations.items);
 	for (i = 0; i < book->holders.capacity; i++)
 		holder_clear(&book->holders.items[i]);
 	free(book->holders.items);
+	for (i = 0; i < book->programs.capacity; i++)
+		program_clear(&book->programs.items[i]);
+	free(book->programs.items);
+	for (i = 0; i < book->stakes.capacity; i++)
+		stake_clear(&book->stakes.items[i]);
+	free(book->stakes.items);
+	for (i = 0; i < book->allocations.capacity; i++)
+		allocation_clear(&book->allocations.items[i]);
+	free(book->allocations.items);
+	lrt_strmap_clear(&book->program_index);
+	lrt_strmap_clear(&book->stake_index);
+	lrt_strmap_clear(&book->allocation_index);
+	mpq_clear(book->high_water_mark);
 	for (i = 0; i < book->requests.capacity; i++)
 		request_clear(&book->requests.items[i]);
 	free(book->requests.items);
@@ -196,6 +281,7 @@ void lrt_book_free(lrt_book *book)
 	mpz_clear(book->virtual_assets);
 	mpz_clear(book->share_unit);
 	mpz_clear(book->amount_max);
+	mpz_clear(book->wad);
 	mpz_clear(book->total_assets);
 	mpz_clear(book->total_shares);
 	mpz_clear(book->deferred);
@@ -441,6 +527,91 @@ nomem:
 	return LRT_ENOMEM;
 }
 
+int64_t book_push_program(lrt_book *book, const char *name)
+{
+	points_program *p;
+
+	if (book->programs.count >= UINT32_MAX)
+		goto nomem;
+	VECTOR_RESERVE(book->programs, program_init, goto nomem);
+	p = &book->programs.items[book->programs.count];
+	p->name = lrt_arena_strndup(&book->arena, name, strlen(name));
+	if (p->name == NULL || lrt_strmap_insert(&book->program_index, p->name,
+						 (uint32_t)book->programs.count) != 0)
+		goto nomem;
+	mpz_set_ui(p->rate, 0);
+	mpz_set_ui(p->index, 0);
+	p->in_force = false;
+	return (int64_t)book->programs.count++;
+nomem:
+	lrt_error_set("out of memory adding points program %s", name);
+	return LRT_ENOMEM - 1;
+}
+
+int64_t book_push_stake(lrt_book *book, const char *key, const char *operator_name,
+			int asset)
+{
+	stake *k;
+
+	if (book->stakes.count >= UINT32_MAX)
+		goto nomem;
+	VECTOR_RESERVE(book->stakes, stake_init, goto nomem);
+	k = &book->stakes.items[book->stakes.count];
+	k->operator_name = lrt_arena_strndup(&book->arena, operator_name,
+					     strlen(operator_name));
+	if (k->operator_name == NULL
+	    || lrt_strmap_insert(&book->stake_index, key, (uint32_t)book->stakes.count) != 0)
+		goto nomem;
+	k->asset = asset;
+	mpz_ui_pow_ui(k->max_magnitude, 10, LRT_WAD_DIGITS);
+	mpz_set_ui(k->allocated, 0);
+	return (int64_t)book->stakes.count++;
+nomem:
+	lrt_error_set("out of memory adding the stake of %s", operator_name);
+	return LRT_ENOMEM - 1;
+}
+
+int64_t book_push_allocation(lrt_book *book, const char *key, uint32_t stake_index,
+			     const char *avs)
+{
+	allocation *a;
+
+	if (book->allocations.count >= UINT32_MAX)
+		goto nomem;
+	VECTOR_RESERVE(book->allocations, allocation_init, goto nomem);
+	a = &book->allocations.items[book->allocations.count];
+	a->avs = lrt_arena_strndup(&book->arena, avs, strlen(avs));
+	if (a->avs == NULL || lrt_strmap_insert(&book->allocation_index, key,
+						(uint32_t)book->allocations.count) != 0)
+		goto nomem;
+	a->stake = stake_index;
+	mpz_set_ui(a->magnitude, 0);
+	return (int64_t)book->allocations.count++;
+nomem:
+	lrt_error_set("out of memory adding the allocation of %s", avs);
+	return LRT_ENOMEM - 1;
+}
+
+int book_push_attestation(lrt_book *book, const char *id, int asset,
+			  const char *location, const mpz_t observed)
+{
+	attestation *a;
+
+	VECTOR_RESERVE(book->attestations, attestation_init, goto nomem);
+	a = &book->attestations.items[book->attestations.count];
+	a->id = lrt_arena_strndup(&book->arena, id, strlen(id));
+	a->location = lrt_arena_strndup(&book->arena, location, strlen(location));
+	if (a->id == NULL || a->location == NULL)
+		goto nomem;
+	a->asset = asset;
+	mpz_set(a->observed, observed);
+	book->attestations.count++;
+	return 0;
+nomem:
+	lrt_error_set("out of memory keeping attest %s", id);
+	return LRT_ENOMEM;
+}
+
 int book_push_accepted(lrt_book *book, const mpz_t rate)
 {
 	VECTOR_RESERVE(book->accepted, rate_init, goto nomem);
@@ -594,6 +765,8 @@ int lrt_book_each_queued(const lrt_book *book, lrt_request_fn fn, void *context)
 	for (i = book->queue_head; i < book->queue.count; i++) {
 		const request *r = &book->requests.items[book->queue.items[i]];
 
+		if (r->state == LRT_REQUEST_CANCELLED)
+			continue;
 		LRT_ASSERT(r->state == LRT_REQUEST_QUEUED);
 		request_view(&view, r);
 		rc = fn(context, &view);

@@ -28,11 +28,57 @@ typedef struct {
 	bool value_is_identity; /* numerator == denominator == 1 */
 } asset_state;
 
+/* A holder's standing in one points program (SPEC section 5 step 7):
+ * `accrued` is the exact sum of shares * rate over the epochs credited so
+ * far (units of 10^-18 point per 10^share_decimals shares), `checkpoint` the
+ * program's index when it was last credited. */
+typedef struct {
+	mpz_t accrued;
+	mpz_t checkpoint;
+} points_account;
+
 typedef struct {
 	char *name;             /* in the book's arena */
 	mpz_t shares;
 	bool changed;           /* listed in changed_holders */
+	uint32_t points_count;  /* accounts allocated; a missing one is (0, 0) */
+	points_account *points; /* one per program, by program index */
 } holder;
+
+/* A points program ever named.  Its index grows by `rate` at every
+ * settlement while the program is in force, so a holder's points are
+ * accrued + shares * (index - checkpoint), whatever the number of holders. */
+typedef struct {
+	char *name;             /* in the arena */
+	mpz_t rate;             /* per_share_epoch * 10^18 */
+	mpz_t index;            /* sum of rate over the epochs in force */
+	bool in_force;
+} points_program;
+
+/* EigenLayer's magnitudes of one (operator, asset): the max magnitude M
+ * (WAD until a slash by wad lowers it) and the sum of the AVSs' allocated
+ * magnitudes, which never exceeds M. */
+typedef struct {
+	char *operator_name;    /* in the arena */
+	int asset;
+	mpz_t max_magnitude;
+	mpz_t allocated;
+} stake;
+
+/* An AVS's allocated magnitude a(operator, asset, avs). */
+typedef struct {
+	uint32_t stake;         /* index into stakes */
+	char *avs;              /* in the arena */
+	mpz_t magnitude;
+} allocation;
+
+/* An applied attest, reconciled at settlement (SPEC section 5 step 8). */
+typedef struct {
+	char *id;               /* in the arena */
+	int asset;
+	char *location;         /* in the arena */
+	mpz_t observed;
+} attestation;
 
 
 typedef struct {
@@ -63,6 +109,7 @@ struct lrt_book {
 	mpz_t virtual_assets;   /* VA */
 	mpz_t share_unit;       /* 10^share_decimals */
 	mpz_t amount_max;       /* 2^256 - 1 */
+	mpz_t wad;              /* 10^18, EigenLayer's whole magnitude */
 
 	asset_state *assets;    /* product.asset_count of them */
 
@@ -83,6 +130,17 @@ struct lrt_book {
 	LRT_VECTOR(uint32_t) changed_holders;   /* since lrt_book_clear_changes */
 	LRT_VECTOR(uint32_t) changed_requests;
 
+	LRT_VECTOR(points_program) programs;    /* every program ever named */
+	lrt_strmap program_index;
+
+	LRT_VECTOR(stake) stakes;               /* by (operator, asset) */
+	lrt_strmap stake_index;                 /* key: stake_key() */
+	LRT_VECTOR(allocation) allocations;
+	lrt_strmap allocation_index;            /* key: allocation_key() */
+
+	bool has_high_water_mark;               /* H exists (step 6) */
+	mpq_t high_water_mark;                  /* H = max (A2 + VA) / (S2 + VS) */
+
 	LRT_VECTOR(char *) locations;   /* names in the arena */
 	lrt_strmap location_index;
 	mpz_t *positions;               /* [location * asset_count + asset] */
@@ -94,6 +152,7 @@ struct lrt_book {
 	LRT_VECTOR(flow) rewards;       /* the open epoch's applied rewards */
 	LRT_VECTOR(flow) slashes;       /* and slashes */
 	LRT_VECTOR(mpz_t) accepted;     /* rates of its accept events */
+	LRT_VECTOR(attestation) attestations;   /* and its attests */
 	LRT_VECTOR(lrt_rejection) rejected;
 
 	lrt_journal_fn journal;
@@ -124,6 +183,33 @@ void book_rate(mpz_t out, const lrt_book *book, const mpz_t assets,
  * (or LRT_ENOMEM as a negative int64 below -1). */
 int64_t book_holder(lrt_book *book, const char *name, bool create);
 
+/* Adds (sign > 0) or takes (sign < 0) shares of a holder: credits its points
+ * for the epochs it held what it had, then changes the shares and marks the
+ * holder changed.  Taking never goes below 0 (the caller checked);
+ * LRT_ENOMEM leaves the shares unchanged. */
+int book_holder_shares_change(lrt_book *book, int64_t holder_index,
+			      const mpz_t shares, int sign);
+
+/* A holder's points in program `program` as the exact accrued sum (before
+ * the final division by 10^share_decimals). */
+void book_holder_points(mpz_t out, const lrt_book *book, const holder *h,
+			size_t program);
+
+/* Makes the programs of `policy` the ones in force, adding new names
+ * (points.c); LRT_ENOMEM. */
+int book_programs_set(lrt_book *book, const lrt_policy *policy);
+
+/* Step 7: every program in force earns one epoch. */
+void book_programs_settle(lrt_book *book);
+
+/* The stake of (operator, asset), added with M = WAD when `create`; NULL
+ * when absent (or out of memory with create, with the message set). */
+stake *book_stake(lrt_book *book, const char *operator_name, int asset, bool create);
+
+/* The allocation of an AVS in a stake, added with 0 when `create`. */
+allocation *book_allocation(lrt_book *book, uint32_t stake_index,
+			    const char *avs, bool create);
+
 /* A location's index, adding it when `create`; -1 when absent. */
 int64_t book_location(lrt_book *book, const char *name, bool create);
 
@@ -147,6 +233,16 @@ void book_transfer(lrt_book *book, uint64_t entry, const char *event_id,
 /* Appends to the open epoch's lists; LRT_ENOMEM on failure. */
 int book_push_flow(lrt_book *book, bool reward, int asset, const mpz_t amount);
 int book_push_accepted(lrt_book *book, const mpz_t rate);
+int book_push_attestation(lrt_book *book, const char *id, int asset,
+			  const char *location, const mpz_t observed);
+
+/* Add a program, a stake (under `key`) or an allocation (under `key`) with
+ * their initial values; the index, or below -1 (out of memory, message set). */
+int64_t book_push_program(lrt_book *book, const char *name);
+int64_t book_push_stake(lrt_book *book, const char *key, const char *operator_name,
+			int asset);
+int64_t book_push_allocation(lrt_book *book, const char *key, uint32_t stake_index,
+			     const char *avs);
 
 /* Adds a queued request at the end of the queue; its index, or below -1. */
 int64_t book_push_request(lrt_book *book, const char *id, const char *holder_name);
@@ -157,6 +253,15 @@ int book_request_changed(lrt_book *book, int64_t request_index);
 
 /* Sets an asset's price and its valuation factor (apply.c). */
 void book_set_price(lrt_book *book, int asset, const mpq_t price);
+
+/* Steps 1-4 of settling the open epoch (settle.c): the report's figures
+ * and A1, S1 and D after step 2, changing nothing.  LRT_EGUARD when the
+ * guard stops the epoch (the message names both rates; an accept counts
+ * only when `accepts_count`), LRT_ELIMIT when A1 or S1 would not be
+ * storable. */
+int book_settle_compute(lrt_book *book, lrt_epoch_report *report,
+			mpz_t assets_after, mpz_t shares_after,
+			mpz_t deferred_after, bool accepts_count);
 
 /* Records the rejection of `event_id` with the current error message. */
 int book_reject(lrt_book *book, const char *event_id);

@@ -17,6 +17,9 @@ static const char *const type_names[LRT_EVENT_TYPE_COUNT] = {
 	[LRT_EVENT_CLAIM] = "claim",
 	[LRT_EVENT_CONFIG] = "config",
 	[LRT_EVENT_ACCEPT] = "accept",
+	[LRT_EVENT_ALLOCATE] = "allocate",
+	[LRT_EVENT_CANCEL] = "cancel",
+	[LRT_EVENT_ATTEST] = "attest",
 };
 
 void lrt_event_init(lrt_event *event)

@@ -16,6 +16,17 @@
 #define LRT_PRICE_FRACTION_DIGITS_MAX 36
 #define LRT_PRICE_CHARS_MAX (LRT_AMOUNT_CHARS_MAX + 1 + LRT_PRICE_FRACTION_DIGITS_MAX)
 
+/* Points rates: at most 18 fractional digits (SPEC section 2), counted in
+ * units of 10^-18 point. */
+#define LRT_POINTS_FRACTION_DIGITS_MAX 18
+
+/* Points programs of one policy: a handful in practice; each costs a
+ * checkpoint per holder whose shares change. */
+#define LRT_POINTS_PROGRAMS_MAX 64
+
+/* EigenLayer's unit of magnitude (SPEC section 2): 10^18 = all of a stake. */
+#define LRT_WAD_DIGITS 18
+
 /* Bits of the largest storable value: 2^256 - 1 (SPEC section 1). */
 #define LRT_AMOUNT_BITS 256
 

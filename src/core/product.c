@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/limits.h"
+#include "lrt/amount.h"
 #include "lrt/error.h"
 #include "lrt/product.h"
 
@@ -46,6 +47,11 @@ void lrt_policy_clear(lrt_policy *policy)
 	for (i = 0; i < policy->fee_recipient_count; i++)
 		free(policy->fee_recipients[i].holder);
 	free(policy->fee_recipients);
+	for (i = 0; i < policy->points_count; i++) {
+		free(policy->points[i].name);
+		free(policy->points[i].per_share_epoch);
+	}
+	free(policy->points);
 	memset(policy, 0, sizeof(*policy));
 }
 
@@ -71,6 +77,8 @@ int lrt_policy_copy(lrt_policy *out, const lrt_policy *policy)
 
 	copy.fee_recipients = NULL;
 	copy.fee_recipient_count = 0;
+	copy.points = NULL;
+	copy.points_count = 0;
 	if (policy->fee_recipient_count > 0) {
 		copy.fee_recipients = calloc(policy->fee_recipient_count,
 					     sizeof(*copy.fee_recipients));
@@ -83,6 +91,19 @@ int lrt_policy_copy(lrt_policy *out, const lrt_policy *policy)
 			copy_string(policy->fee_recipients[i].holder);
 		copy.fee_recipient_count = i + 1;
 		if (copy.fee_recipients[i].holder == NULL)
+			goto nomem;
+	}
+	if (policy->points_count > 0) {
+		copy.points = calloc(policy->points_count, sizeof(*copy.points));
+		if (copy.points == NULL)
+			goto nomem;
+	}
+	for (i = 0; i < policy->points_count; i++) {
+		copy.points[i].name = copy_string(policy->points[i].name);
+		copy.points[i].per_share_epoch =
+			copy_string(policy->points[i].per_share_epoch);
+		copy.points_count = i + 1;
+		if (copy.points[i].name == NULL || copy.points[i].per_share_epoch == NULL)
 			goto nomem;
 	}
 	lrt_policy_clear(out);
@@ -134,6 +155,48 @@ static int name_ok(const char *name)
 {
 	return name != NULL && name[0] != '\0'
 	       && strlen(name) <= LRT_NAME_BYTES_MAX;
+}
+
+/* Points programs: named, distinct, each rate [0-9]+(.[0-9]{1,18})?. */
+static int validate_points(const lrt_policy *policy)
+{
+	size_t i, j;
+	mpz_t rate;
+	int rc = 0;
+
+	if (policy->points_count > LRT_POINTS_PROGRAMS_MAX) {
+		lrt_error_set("points: more than %d programs", LRT_POINTS_PROGRAMS_MAX);
+		return LRT_EINVAL;
+	}
+	mpz_init(rate);
+	for (i = 0; i < policy->points_count && rc == 0; i++) {
+		const lrt_points_program *program = &policy->points[i];
+
+		if (!name_ok(program->name)) {
+			lrt_error_set("points[%zu].name: must be a non-empty string", i);
+			rc = LRT_EINVAL;
+			break;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(policy->points[j].name, program->name) == 0) {
+				lrt_error_set("points[%zu].name: %s is listed twice",
+					      i, program->name);
+				rc = LRT_EINVAL;
+				break;
+			}
+		if (rc != 0)
+			break;
+		rc = program->per_share_epoch == NULL ? LRT_EINVAL
+		     : lrt_points_rate_parse(rate, program->per_share_epoch,
+					     strlen(program->per_share_epoch));
+		if (rc != 0) {
+			if (program->per_share_epoch == NULL)
+				lrt_error_set("missing");
+			lrt_error_prefix("points[%zu].per_share_epoch", i);
+		}
+	}
+	mpz_clear(rate);
+	return rc;
 }
 
 int lrt_policy_validate(const lrt_policy *policy)
@@ -192,7 +255,7 @@ int lrt_policy_validate(const lrt_policy *policy)
 			      LRT_POLICY_BPS_MAX);
 		return LRT_EINVAL;
 	}
-	return 0;
+	return validate_points(policy);
 }
 
 static int validate_assets(const lrt_product *product)

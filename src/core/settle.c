@@ -50,10 +50,23 @@ static void report_clear_lists(lrt_epoch_report *report)
 		free(report->rejected[i].reason);
 	}
 	free(report->rejected);
+	for (i = 0; i < report->reconciliation_count; i++) {
+		lrt_reconciliation *r = &report->reconciliation[i];
+
+		free(r->id);
+		free(r->asset);
+		free(r->location);
+		mpz_clear(r->book);
+		mpz_clear(r->observed);
+		mpz_clear(r->difference);
+	}
+	free(report->reconciliation);
 	report->finalized = NULL;
 	report->finalized_count = 0;
 	report->rejected = NULL;
 	report->rejected_count = 0;
+	report->reconciliation = NULL;
+	report->reconciliation_count = 0;
 }
 
 void lrt_epoch_report_clear(lrt_epoch_report *report)
@@ -134,20 +147,40 @@ static void step_smoothing(const lrt_book *book, const mpz_t gain_and_deferred,
 	LRT_ASSERT(mpz_sgn(deferred_after) >= 0);
 }
 
+/* Step 3's fee base B = max(I, 0); under the high-water mark H only what
+ * lifts assets per share above it: max(0, min(I, A1 + VA - ceil(H (Srun + VS)))). */
+static void fee_base(mpz_t base, const lrt_book *book, const mpz_t recognized,
+		     const mpz_t assets_after)
+{
+	mpz_t above;
+
+	mpz_set(base, recognized);
+	if (book->product.policy.fee_high_water_mark && book->has_high_water_mark) {
+		mpz_init(above);
+		mpz_add(above, book->total_shares, book->virtual_shares);
+		mpz_mul(above, above, mpq_numref(book->high_water_mark));
+		mpz_cdiv_q(above, above, mpq_denref(book->high_water_mark));
+		mpz_neg(above, above);
+		mpz_add(above, above, assets_after);
+		mpz_add(above, above, book->virtual_assets);
+		if (mpz_cmp(above, base) < 0)
+			mpz_set(base, above);
+		mpz_clear(above);
+	}
+	if (mpz_sgn(base) < 0)
+		mpz_set_ui(base, 0);
+}
+
 /* Step 3: F and FS; assets_after = A1, shares_after = S1. */
 static void step_fee(const lrt_book *book, lrt_epoch_report *report,
 		     mpz_t assets_after, mpz_t shares_after)
 {
 	mpz_t denominator;
 
-	mpz_set_ui(report->fee_value, 0);
-	if (mpz_sgn(report->recognized) > 0) {
-		mpz_mul_ui(report->fee_value, report->recognized,
-			   book->product.policy.fee_bps);
-		mpz_fdiv_q_ui(report->fee_value, report->fee_value,
-			      LRT_BPS_DENOMINATOR);
-	}
 	mpz_add(assets_after, book->total_assets, report->recognized);
+	fee_base(report->fee_value, book, report->recognized, assets_after);
+	mpz_mul_ui(report->fee_value, report->fee_value, book->product.policy.fee_bps);
+	mpz_fdiv_q_ui(report->fee_value, report->fee_value, LRT_BPS_DENOMINATOR);
 	LRT_ASSERT(mpz_sgn(assets_after) >= 0);
 	mpz_set_ui(report->fee_shares, 0);
 	if (mpz_sgn(report->fee_value) > 0) {
@@ -163,8 +196,10 @@ static void step_fee(const lrt_book *book, lrt_epoch_report *report,
 	mpz_add(shares_after, book->total_shares, report->fee_shares);
 }
 
-/* Step 4: true when the epoch may settle. */
-static bool step_guard(const lrt_book *book, lrt_epoch_report *report)
+/* Step 4: true when the epoch may settle; an accept event of the epoch
+ * naming r1 lets it pass when `accepts_count`. */
+static bool step_guard(const lrt_book *book, lrt_epoch_report *report,
+		       bool accepts_count)
 {
 	const lrt_policy *policy = &book->product.policy;
 	mpz_t change, limit;
@@ -181,7 +216,7 @@ static bool step_guard(const lrt_book *book, lrt_epoch_report *report)
 	mpz_mul_ui(limit, report->rate_before, policy->max_rate_change_bps);
 	if (mpz_cmp(change, limit) > 0) {
 		passes = false;
-		for (i = 0; i < book->accepted.count; i++)
+		for (i = 0; accepts_count && i < book->accepted.count; i++)
 			if (mpz_cmp(book->accepted.items[i], report->rate_after) == 0)
 				passes = true;
 	}
@@ -241,8 +276,7 @@ static int distribute_fee(lrt_book *book, const mpz_t fee_shares)
 		} else {
 			mpz_set(part, rest);
 		}
-		mpz_add(book->holders.items[h].shares, book->holders.items[h].shares, part);
-		if (book_holder_changed(book, h) != 0) {
+		if (book_holder_shares_change(book, h, part, +1) != 0) {
 			rc = LRT_ENOMEM;
 			break;
 		}
@@ -276,6 +310,8 @@ static int step_withdrawals(lrt_book *book, lrt_epoch_report *report,
 	for (; end < book->queue.count; end++) {
 		request *r = &book->requests.items[book->queue.items[end]];
 
+		if (r->state == LRT_REQUEST_CANCELLED)
+			continue;  /* left the queue */
 		if (r->epoch > epoch - delay)
 			break;
 		LRT_ASSERT(mpz_sgn(denominator) > 0);
@@ -296,8 +332,11 @@ static int step_withdrawals(lrt_book *book, lrt_epoch_report *report,
 	for (i = book->queue_head; i < end; i++) {
 		request *r = &book->requests.items[book->queue.items[i]];
 		lrt_finalized *f = &report->finalized[report->finalized_count];
-		uint64_t entry = book_journal_entry(book);
+		uint64_t entry;
 
+		if (r->state == LRT_REQUEST_CANCELLED)
+			continue;
+		entry = book_journal_entry(book);
 		f->request = strdup(r->id);
 		if (f->request == NULL) {
 			rc = LRT_ENOMEM;
@@ -377,24 +416,17 @@ static void take_rejections(lrt_book *book, lrt_epoch_report *report)
 	book->rejected.capacity = 0;
 }
 
-int lrt_book_settle(lrt_book *book, lrt_epoch_report *report)
+int book_settle_compute(lrt_book *book, lrt_epoch_report *report,
+			mpz_t assets_after, mpz_t shares_after,
+			mpz_t deferred_after, bool accepts_count)
 {
-	mpz_t value, gain, assets_after, shares_after, deferred_after;
 	int64_t epoch = book->settled_epoch + 1;
-	int rc = 0;
+	mpz_t value, gain;
+	int rc;
 
-	if (!book->epoch_open) {
-		lrt_error_set("no epoch is open to settle");
-		return LRT_ESTATE;
-	}
-	report_clear_lists(report);
 	report->epoch = epoch;
 	mpz_init(value);
 	mpz_init(gain);
-	mpz_init(assets_after);
-	mpz_init(shares_after);
-	mpz_init(deferred_after);
-
 	step_value(book, value, report);                       /* 1 */
 	mpz_sub(gain, value, book->deferred);
 	mpz_sub(gain, gain, book->total_assets);               /* G = P - D - Arun */
@@ -406,15 +438,93 @@ int lrt_book_settle(lrt_book *book, lrt_epoch_report *report)
 	rc = check_storable(book, assets_after, "total assets", epoch);
 	if (rc == 0)
 		rc = check_storable(book, shares_after, "total shares", epoch);
+	if (rc == 0) {
+		book_rate(report->rate_before, book, book->settled_assets,
+			  book->settled_shares);
+		book_rate(report->rate_after, book, assets_after, shares_after);
+		if (!step_guard(book, report, accepts_count))   /* 4 */
+			rc = LRT_EGUARD;
+	}
+	mpz_clear(value);
+	mpz_clear(gain);
+	return rc;
+}
+
+/* Step 8, taken before step 5 moves the buffer: each applied attest
+ * against the position it names, as the epoch's events left it. */
+static int step_reconciliation(lrt_book *book, lrt_epoch_report *report)
+{
+	size_t i, count = book->attestations.count;
+
+	if (count == 0)
+		return 0;
+	report->reconciliation = calloc(count, sizeof(*report->reconciliation));
+	if (report->reconciliation == NULL)
+		goto nomem;
+	for (i = 0; i < count; i++) {
+		const attestation *a = &book->attestations.items[i];
+		lrt_reconciliation *r = &report->reconciliation[i];
+		int64_t l = lrt_strmap_find(&book->location_index, a->location);
+
+		mpz_init(r->book);
+		mpz_init_set(r->observed, a->observed);
+		mpz_init(r->difference);
+		report->reconciliation_count = i + 1;
+		if (l >= 0)
+			mpz_set(r->book, *book_position(book, a->asset, (size_t)l));
+		mpz_sub(r->difference, r->observed, r->book);
+		r->id = strdup(a->id);
+		r->asset = strdup(book->product.assets[a->asset].symbol);
+		r->location = strdup(a->location);
+		if (r->id == NULL || r->asset == NULL || r->location == NULL)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	lrt_error_set("out of memory reconciling epoch %lld", (long long)report->epoch);
+	return LRT_ENOMEM;
+}
+
+/* Step 6's high-water mark: H = max(H, (A2 + VA) / (S2 + VS)) when
+ * S2 + VS > 0, kept exactly, whatever fee_high_water_mark says. */
+static void update_high_water_mark(lrt_book *book)
+{
+	mpq_t mark;
+
+	mpq_init(mark);
+	mpz_add(mpq_denref(mark), book->total_shares, book->virtual_shares);
+	if (mpz_sgn(mpq_denref(mark)) > 0) {
+		mpz_add(mpq_numref(mark), book->total_assets, book->virtual_assets);
+		mpq_canonicalize(mark);
+		if (!book->has_high_water_mark || mpq_cmp(mark, book->high_water_mark) > 0)
+			mpq_set(book->high_water_mark, mark);
+		book->has_high_water_mark = true;
+	}
+	mpq_clear(mark);
+}
+
+int lrt_book_settle(lrt_book *book, lrt_epoch_report *report)
+{
+	mpz_t assets_after, shares_after, deferred_after;
+	int64_t epoch = book->settled_epoch + 1;
+	int rc = 0;
+
+	if (!book->epoch_open) {
+		lrt_error_set("no epoch is open to settle");
+		return LRT_ESTATE;
+	}
+	report_clear_lists(report);
+	mpz_init(assets_after);
+	mpz_init(shares_after);
+	mpz_init(deferred_after);
+
+	rc = book_settle_compute(book, report, assets_after, shares_after,
+				 deferred_after, true);        /* 1-4 */
 	if (rc != 0)
 		goto done;
-	book_rate(report->rate_before, book, book->settled_assets, book->settled_shares);
-	book_rate(report->rate_after, book, assets_after, shares_after);
-	if (!step_guard(book, report)) {                       /* 4 */
-		rc = LRT_EGUARD;
+	rc = step_reconciliation(book, report);                /* 8, before 5 */
+	if (rc != 0)
 		goto done;
-	}
-
 	journal_recognition(book, report->recognized, deferred_after);
 	mpz_set(book->total_assets, assets_after);
 	mpz_set(book->total_shares, shares_after);
@@ -432,14 +542,14 @@ int lrt_book_settle(lrt_book *book, lrt_epoch_report *report)
 	book_rate(report->rate, book, book->total_assets, book->total_shares);
 	mpz_set(report->buffer, *book_position(book, ASSET_UNDERLYING, LOCATION_BUFFER));
 	mpz_set(report->claimable, *book_position(book, ASSET_UNDERLYING, LOCATION_CLAIMABLE));
+	update_high_water_mark(book);
+	book_programs_settle(book);                            /* 7 */
 	take_rejections(book, report);
 	mpz_set(book->settled_assets, book->total_assets);
 	mpz_set(book->settled_shares, book->total_shares);
 	book->settled_epoch = epoch;
 	book->epoch_open = false;
 done:
-	mpz_clear(value);
-	mpz_clear(gain);
 	mpz_clear(assets_after);
 	mpz_clear(shares_after);
 	mpz_clear(deferred_after);

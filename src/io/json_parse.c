@@ -55,12 +55,21 @@ static int is_address(const char *text, size_t length)
 	return 1;
 }
 
+void lrt_party_name_normalize(char *name, size_t length)
+{
+	size_t i;
+
+	if (is_address(name, length))
+		for (i = 0; i < length; i++)
+			name[i] = (char)tolower((unsigned char)name[i]);
+}
+
 /* A name field copied into the arena; addresses lower-cased when `party`. */
 static int get_name(const char **out, lrt_arena *arena, const json_t *object,
 		    const char *field, int party)
 {
 	const char *text;
-	size_t length, i;
+	size_t length;
 	char *copy;
 	int rc = get_string(&text, &length, object, field);
 
@@ -71,9 +80,8 @@ static int get_name(const char **out, lrt_arena *arena, const json_t *object,
 		lrt_error_set("out of memory");
 		return LRT_ENOMEM;
 	}
-	if (party && is_address(copy, length))
-		for (i = 0; i < length; i++)
-			copy[i] = (char)tolower((unsigned char)copy[i]);
+	if (party)
+		lrt_party_name_normalize(copy, length);
 	*out = copy;
 	return 0;
 }
@@ -196,7 +204,47 @@ static int parse_recipients(lrt_fee_recipient **out, size_t *count,
 	return 0;
 }
 
-/* The five policy fields present in `object` into `policy`; `mask` gets a
+/* A list of points programs {"name", "per_share_epoch"}, other keys ignored
+ * (SPEC section 2); names and rates are checked by lrt_policy_validate. */
+static int parse_points(lrt_points_program **out, size_t *count,
+			const json_t *list, lrt_arena *arena)
+{
+	lrt_points_program *programs;
+	size_t i, n;
+
+	if (!json_is_array(list))
+		FAIL("points: must be a list of {\"name\", \"per_share_epoch\"}");
+	n = json_array_size(list);
+	if (n > LRT_POINTS_PROGRAMS_MAX)
+		FAIL("points: more than %d programs", LRT_POINTS_PROGRAMS_MAX);
+	programs = lrt_arena_alloc(arena, (n + 1) * sizeof(*programs));
+	if (programs == NULL)
+		FAIL("out of memory");
+	for (i = 0; i < n; i++) {
+		const json_t *item = json_array_get(list, i);
+		const char *rate;
+		size_t length;
+		int rc;
+
+		if (!json_is_object(item))
+			FAIL("points[%zu]: must be an object", i);
+		rc = get_name((const char **)&programs[i].name, arena, item, "name", 0);
+		if (rc == 0)
+			rc = get_string(&rate, &length, item, "per_share_epoch");
+		if (rc == 0 && (programs[i].per_share_epoch =
+				lrt_arena_strndup(arena, rate, length)) == NULL)
+			rc = (lrt_error_set("out of memory"), LRT_ENOMEM);
+		if (rc != 0) {
+			lrt_error_prefix("points[%zu]", i);
+			return rc;
+		}
+	}
+	*out = programs;
+	*count = n;
+	return 0;
+}
+
+/* The policy fields present in `object` into `policy`; `mask` gets a
  * LRT_CONFIG_* bit for each.  Recipient strings go to the arena. */
 static int parse_policy(lrt_policy *policy, unsigned *mask, const json_t *object,
 			lrt_arena *arena)
@@ -235,6 +283,20 @@ static int parse_policy(lrt_policy *policy, unsigned *mask, const json_t *object
 			return rc;
 		*mask |= LRT_CONFIG_FEE_RECIPIENTS;
 	}
+	list = json_object_get(object, "fee_high_water_mark");
+	if (list != NULL) {
+		if (!json_is_boolean(list))
+			FAIL("fee_high_water_mark: must be true or false");
+		policy->fee_high_water_mark = json_is_true(list);
+		*mask |= LRT_CONFIG_FEE_HIGH_WATER_MARK;
+	}
+	list = json_object_get(object, "points");
+	if (list != NULL) {
+		rc = parse_points(&policy->points, &policy->points_count, list, arena);
+		if (rc != 0)
+			return rc;
+		*mask |= LRT_CONFIG_POINTS;
+	}
 	return 0;
 }
 
@@ -243,7 +305,7 @@ static int parse_policy(lrt_policy *policy, unsigned *mask, const json_t *object
 static const char *const product_fields[] = {
 	"symbol", "underlying", "assets", "model", "offset", "genesis_time",
 	"epoch_seconds", "fee_bps", "fee_recipients", "delay_epochs",
-	"max_apr_bps", "max_rate_change_bps", NULL
+	"max_apr_bps", "max_rate_change_bps", "fee_high_water_mark", "points", NULL
 };
 
 static int known_field(const char *const *fields, const char *key)
@@ -359,16 +421,15 @@ static int parse_product_fields(lrt_product *out, const json_t *object,
 		return rc;
 	if ((rc = parse_policy(&policy, &mask, object, arena)) != 0)
 		return rc;
-	/* without fee_recipients the default of lrt_product_init stays */
-	if (mask & LRT_CONFIG_FEE_RECIPIENTS) {
-		rc = lrt_policy_copy(&out->policy, &policy);
-		if (rc != 0)
-			return rc;
+	/* without fee_recipients the default of lrt_product_init stays: the
+	 * copy is made before lrt_policy_copy frees what out held */
+	if (!(mask & LRT_CONFIG_FEE_RECIPIENTS)) {
+		policy.fee_recipients = out->policy.fee_recipients;
+		policy.fee_recipient_count = out->policy.fee_recipient_count;
 	}
-	out->policy.fee_bps = policy.fee_bps;
-	out->policy.delay_epochs = policy.delay_epochs;
-	out->policy.max_apr_bps = policy.max_apr_bps;
-	out->policy.max_rate_change_bps = policy.max_rate_change_bps;
+	rc = lrt_policy_copy(&out->policy, &policy);
+	if (rc != 0)
+		return rc;
 	return lrt_product_validate(out);
 }
 
@@ -445,6 +506,8 @@ typedef struct {
 } field_spec;
 
 #define NAME(json, member) {json, FIELD_NAME, offsetof(lrt_event, member)}
+/* A slash's operator, AVS and asset; then exactly one of amount and wad. */
+#define SLASH_NAMES PARTY("operator", location), PARTY("avs", source), NAME("asset", asset)
 #define PARTY(json, member) {json, FIELD_PARTY, offsetof(lrt_event, member)}
 #define AMOUNT(json) {json, FIELD_AMOUNT, 0}
 
@@ -452,10 +515,9 @@ static const field_spec type_fields[LRT_EVENT_TYPE_COUNT][6] = {
 	[LRT_EVENT_DEPOSIT] = {PARTY("holder", holder), NAME("asset", asset), AMOUNT("amount")},
 	[LRT_EVENT_WITHDRAW] = {PARTY("holder", holder), AMOUNT("shares")},
 	[LRT_EVENT_TRANSFER] = {PARTY("from", from), PARTY("to", to), AMOUNT("shares")},
-	[LRT_EVENT_REWARD] = {NAME("source", source), PARTY("location", location),
+	[LRT_EVENT_REWARD] = {PARTY("source", source), PARTY("location", location),
 			      NAME("asset", asset), AMOUNT("amount")},
-	[LRT_EVENT_SLASH] = {PARTY("operator", location), NAME("avs", source),
-			     NAME("asset", asset), AMOUNT("amount")},
+	[LRT_EVENT_SLASH] = {SLASH_NAMES},
 	[LRT_EVENT_MOVE] = {NAME("asset", asset), AMOUNT("amount"),
 			    PARTY("from", from), PARTY("to", to)},
 	[LRT_EVENT_SWAP] = {PARTY("location", location), NAME("asset_in", asset),
@@ -464,7 +526,39 @@ static const field_spec type_fields[LRT_EVENT_TYPE_COUNT][6] = {
 	[LRT_EVENT_PRICE] = {NAME("asset", asset), {"price", FIELD_PRICE, 0}},
 	[LRT_EVENT_CLAIM] = {NAME("request", request)},
 	[LRT_EVENT_ACCEPT] = {AMOUNT("rate")},
+	[LRT_EVENT_ALLOCATE] = {PARTY("operator", location), PARTY("avs", source),
+				NAME("asset", asset), AMOUNT("magnitude")},
+	[LRT_EVENT_CANCEL] = {NAME("request", request)},
+	[LRT_EVENT_ATTEST] = {NAME("asset", asset), PARTY("location", location),
+			      AMOUNT("amount")},
 };
+
+/* A slash's `amount` or `wad`: exactly one, a wad at most WAD (10^18). */
+static int parse_slash_size(lrt_event *e, const json_t *object)
+{
+	bool has_amount = json_object_get(object, "amount") != NULL;
+	bool has_wad = json_object_get(object, "wad") != NULL;
+	mpz_t wad_max;
+	int rc;
+
+	if (has_amount && has_wad)
+		FAIL("wad: a slash gives amount or wad, not both");
+	if (!has_amount && !has_wad)
+		FAIL("amount: missing (a slash gives amount or wad)");
+	e->by_wad = has_wad;
+	rc = get_amount(e->amount, object, has_wad ? "wad" : "amount");
+	if (rc != 0 || !has_wad)
+		return rc;
+	mpz_init(wad_max);
+	mpz_ui_pow_ui(wad_max, 10, LRT_WAD_DIGITS);
+	if (mpz_cmp(e->amount, wad_max) > 0) {
+		lrt_error_set("wad: above WAD (10^%d, all of the allocation)",
+			      LRT_WAD_DIGITS);
+		rc = LRT_EINVAL;
+	}
+	mpz_clear(wad_max);
+	return rc;
+}
 
 static int parse_field(lrt_event *e, lrt_arena *arena, const json_t *object,
 		       const field_spec *field)
@@ -484,6 +578,25 @@ static int parse_field(lrt_event *e, lrt_arena *arena, const json_t *object,
 	FAIL("%s: unknown field kind", field->json);
 }
 
+/* The lists a config event names, checked as a product's would be; a list
+ * it does not name is left out of the check (the default recipients stand
+ * in for an absent recipients list). */
+static int validate_config_lists(const lrt_policy *config, unsigned mask)
+{
+	lrt_fee_recipient treasury = {"treasury", LRT_BPS_DENOMINATOR};
+	lrt_policy check = *config;
+
+	if (!(mask & LRT_CONFIG_FEE_RECIPIENTS)) {
+		check.fee_recipients = &treasury;
+		check.fee_recipient_count = 1;
+	}
+	if (!(mask & LRT_CONFIG_POINTS)) {
+		check.points = NULL;
+		check.points_count = 0;
+	}
+	return lrt_policy_validate(&check);
+}
+
 static int parse_fields(lrt_event *e, lrt_arena *arena, const json_t *object)
 {
 	const field_spec *field;
@@ -494,11 +607,13 @@ static int parse_fields(lrt_event *e, lrt_arena *arena, const json_t *object)
 		rc = parse_policy(&e->config, &mask, object, arena);
 		if (rc == 0 && mask == 0)
 			FAIL("config: names none of fee_bps, fee_recipients, "
-			     "delay_epochs, max_apr_bps, max_rate_change_bps");
-		/* the other fields are in range or zero, so this checks the
-		 * list: distinct holders, bps summing to 10000 */
-		if (rc == 0 && (mask & LRT_CONFIG_FEE_RECIPIENTS))
-			rc = lrt_policy_validate(&e->config);
+			     "delay_epochs, max_apr_bps, max_rate_change_bps, "
+			     "fee_high_water_mark, points");
+		/* the scalars are in range or zero; this checks the lists:
+		 * distinct holders with bps summing to 10000, distinct
+		 * programs with well-formed rates */
+		if (rc == 0 && (mask & (LRT_CONFIG_FEE_RECIPIENTS | LRT_CONFIG_POINTS)))
+			rc = validate_config_lists(&e->config, mask);
 		e->config_mask = mask;
 		return rc;
 	}
@@ -507,6 +622,8 @@ static int parse_fields(lrt_event *e, lrt_arena *arena, const json_t *object)
 		if (rc != 0)
 			return rc;
 	}
+	if (e->type == LRT_EVENT_SLASH)
+		return parse_slash_size(e, object);
 	return 0;
 }
 
@@ -536,6 +653,10 @@ int lrt_json_event(lrt_event *out, lrt_arena *arena, const json_t *object,
 	return parse_fields(out, arena, object);
 }
 
+#define LRT_POLICY_REQUIRED (LRT_CONFIG_FEE_BPS | LRT_CONFIG_FEE_RECIPIENTS \
+			     | LRT_CONFIG_DELAY_EPOCHS | LRT_CONFIG_MAX_APR_BPS \
+			     | LRT_CONFIG_MAX_RATE_CHANGE_BPS)
+
 int lrt_json_policy(lrt_policy *out, const json_t *object)
 {
 	lrt_policy policy = {0};
@@ -545,9 +666,9 @@ int lrt_json_policy(lrt_policy *out, const json_t *object)
 
 	lrt_arena_init(&arena);
 	rc = parse_policy(&policy, &mask, object, &arena);
-	if (rc == 0 && mask != (LRT_CONFIG_FEE_BPS | LRT_CONFIG_FEE_RECIPIENTS
-				| LRT_CONFIG_DELAY_EPOCHS | LRT_CONFIG_MAX_APR_BPS
-				| LRT_CONFIG_MAX_RATE_CHANGE_BPS)) {
+	/* the first edition's five fields are required; the second edition's
+	 * default to false and no programs */
+	if (rc == 0 && (mask & LRT_POLICY_REQUIRED) != LRT_POLICY_REQUIRED) {
 		lrt_error_set("policy: a field is missing");
 		rc = LRT_EINVAL;
 	}

@@ -14,6 +14,11 @@
 #include "lrt/event.h"
 #include "lrt/product.h"
 
+/* Lower-cases a holder, location, operator or AVS name in place when it is
+ * an address ("0x" + 40 hex digits), as SPEC section 3 says; other names
+ * are left as they are. */
+void lrt_party_name_normalize(char *name, size_t length);
+
 /* A product object into an initialized `out` (validated). */
 int lrt_json_product(lrt_product *out, const json_t *object);
 

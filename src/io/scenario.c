@@ -364,6 +364,13 @@ int64_t lrt_scenario_last_epoch(const lrt_scenario *s)
 int lrt_scenario_run(const lrt_scenario *s, lrt_book *book,
 		     lrt_epoch_fn on_epoch, void *context)
 {
+	return lrt_scenario_run_through(s, book, s->last_epoch, on_epoch, context);
+}
+
+int lrt_scenario_run_through(const lrt_scenario *s, lrt_book *book,
+			     int64_t last_epoch, lrt_epoch_fn on_epoch,
+			     void *context)
+{
 	lrt_epoch_report report;
 	size_t next = 0;
 	int64_t epoch;
@@ -374,7 +381,7 @@ int lrt_scenario_run(const lrt_scenario *s, lrt_book *book,
 		return LRT_ESTATE;
 	}
 	lrt_epoch_report_init(&report);
-	for (epoch = 0; epoch <= s->last_epoch && rc == 0; epoch++) {
+	for (epoch = 0; epoch <= last_epoch && rc == 0; epoch++) {
 		rc = lrt_book_begin_epoch(book, epoch);
 		for (; rc == 0 && next < s->count
 		       && s->events[s->order[next]].epoch == epoch; next++) {

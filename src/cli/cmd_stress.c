@@ -1,0 +1,161 @@
+/*
+ * cmd_stress.c - `lrt stress FILE --slash OPERATOR:AVS:ASSET:WAD...`: what
+ * one or more AVS slashes would do to the rate after the last settled epoch
+ * of a scenario (SPEC section 7).  Changes nothing.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/input.h"
+#include "lrt/lrt.h"
+
+static const char help[] =
+"Usage: lrt stress FILE [--slash OPERATOR:AVS:ASSET:WAD]...\n"
+"\n"
+"Settles a scenario as `lrt simulate` does (up to a guard stop, if any),\n"
+"then asks what if: applies the given slashes, in order, to a copy of the\n"
+"state after the last settled epoch E, each as a slash by wad would apply\n"
+"(the AVS loses ceil(a * WAD / 10^18) of its allocated magnitude a, the\n"
+"operator's position shrinks with its max magnitude), and computes steps\n"
+"1 to 4 of an epoch E + 1 with no other event.  Nothing is written.\n"
+"\n"
+"  --slash OPERATOR:AVS:ASSET:WAD\n"
+"        a slash of WAD / 10^18 of what AVS may slash of OPERATOR's ASSET;\n"
+"        WAD is an integer from 0 to 1000000000000000000 (all of it);\n"
+"        OPERATOR and AVS are lower-cased when written as addresses.\n"
+"        Give it any number of times; a slash that would be rejected\n"
+"        (buffer, an unknown asset) is reported with its reason and skipped.\n"
+"\n"
+"Output: one JSON object: epoch (E + 1), slashes (each with its loss in\n"
+"base units of the asset, or rejected and the reason), loss_value (in the\n"
+"underlying), total_assets, total_shares and deferred after the stress,\n"
+"rate_before and rate, and guard: \"trip\" when the settlement guard would\n"
+"stop that epoch (an accept counts for nothing here), else \"pass\".\n"
+"\n"
+"Exit status:\n"
+"  0  the stress was computed (also after a guard stop in the scenario)\n"
+"  1  FILE could not be read\n"
+"  2  a malformed --slash or a malformed scenario; nothing is printed\n"
+"\n"
+"Example:\n"
+"  lrt stress history.jsonl --slash kiln:eigenda:ETH:500000000000000000\n";
+
+/* Settles the scenario as simulate does; after a guard stop, the state is
+ * the one before the stopped epoch, so the book is rebuilt through it. */
+static int settle_scenario(lrt_book **book, const lrt_scenario *scenario)
+{
+	int64_t settled;
+	int rc = lrt_book_new(book, lrt_scenario_product(scenario));
+
+	if (rc == 0)
+		rc = lrt_scenario_run(scenario, *book, NULL, NULL);
+	if (rc != LRT_EGUARD)
+		return rc;
+	settled = lrt_book_settled_epoch(*book);
+	lrt_book_free(*book);
+	*book = NULL;
+	rc = lrt_book_new(book, lrt_scenario_product(scenario));
+	if (rc == 0)
+		rc = lrt_scenario_run_through(scenario, *book, settled, NULL, NULL);
+	return rc;
+}
+
+static void print_diagnostic(void *context, const char *message)
+{
+	(void)context;
+	fprintf(stderr, "%s\n", message);
+}
+
+static int stress(const char *path, const lrt_stress_slash *slashes, size_t count)
+{
+	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	lrt_scenario *scenario = NULL;
+	lrt_stress_report report;
+	lrt_book *book = NULL;
+	char *data = NULL;
+	size_t length = 0;
+	int rc;
+
+	lrt_stress_report_init(&report);
+	rc = cli_read_input(&data, &length, path);
+	if (rc != 0) {
+		cli_error("%s", lrt_error_last());
+		goto done;
+	}
+	rc = lrt_scenario_read(&scenario, name, data, length, print_diagnostic, NULL);
+	if (rc == LRT_EINVAL)
+		goto done;  /* each line was printed by print_diagnostic */
+	if (rc == 0)
+		rc = settle_scenario(&book, scenario);
+	if (rc == 0)
+		rc = lrt_book_stress(&report, book, slashes, count);
+	if (rc == 0)
+		rc = lrt_stress_write_json(stdout, &report, slashes);
+	if (fflush(stdout) != 0 && rc == 0) {
+		lrt_error_set("cannot write standard output: %s", strerror(errno));
+		rc = LRT_EIO;
+	}
+	if (rc != 0)
+		cli_error("%s: %s", name, lrt_error_last());
+done:
+	lrt_stress_report_clear(&report);
+	lrt_book_free(book);
+	lrt_scenario_free(scenario);
+	free(data);
+	return cli_exit_status(rc);
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "slash", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	lrt_stress_slash *slashes = calloc((size_t)argc + 1, sizeof(*slashes));
+	size_t count = 0, i;
+	int option, status = LRT_EXIT_OK;
+
+	if (slashes == NULL) {
+		cli_error("out of memory");
+		return LRT_EXIT_FAILURE;
+	}
+	opterr = 0;
+	optind = 1;
+	while (status == LRT_EXIT_OK
+	       && (option = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+		switch (option) {
+		case 's':
+			mpz_init(slashes[count].wad);
+			if (lrt_stress_slash_parse(&slashes[count++], optarg) != 0)
+				status = cli_usage_error("stress", "%s", lrt_error_last());
+			break;
+		case ':':
+			status = cli_usage_error("stress", "%s needs a value",
+						 argv[optind - 1]);
+			break;
+		default:
+			status = cli_usage_error("stress", "unknown option %s",
+						 argv[optind - 1]);
+		}
+	}
+	if (status == LRT_EXIT_OK && optind != argc - 1)
+		status = cli_usage_error("stress", optind >= argc ? "FILE is missing"
+					 : "one FILE only, got %d arguments", argc - optind);
+	if (status == LRT_EXIT_OK)
+		status = stress(argv[optind], slashes, count);
+	for (i = 0; i < count; i++)
+		mpz_clear(slashes[i].wad);
+	free(slashes);
+	return status;
+}
+
+const lrt_command cmd_stress = {
+	"stress",
+	"what one or more AVS slashes would do to the rate (no database)",
+	help,
+	run,
+};
