@@ -38,9 +38,18 @@ static int parse_config(lrt_product *product, json_t **object_out,
 	    && json_is_object(json_object_get(root, "product")))
 		object = json_object_get(root, "product");
 	rc = lrt_json_product(product, object);
-	if (rc == 0) {
-		*object_out = json_incref(object);
+	/* the second edition's policy fields are not stored yet: refuse them
+	 * rather than drop them */
+	if (rc == 0 && (product->policy.fee_high_water_mark
+			|| product->policy.points_count > 0)) {
+		lrt_error_set("%s: the database path does not keep the high-water "
+			      "mark fee or points programs yet; use lrt simulate",
+			      product->policy.points_count > 0 ? "points"
+							       : "fee_high_water_mark");
+		rc = LRT_EINVAL;
 	}
+	if (rc == 0)
+		*object_out = json_incref(object);
 	json_decref(root);
 	return rc;
 }

@@ -138,7 +138,34 @@ static int write_request(void *context, const PGresult *row)
 	return rc;
 }
 
-static int write_final(FILE *out, lrt_store *store, const char *id)
+/* Exposure (SPEC section 7) from the stored prices and positions, computed
+ * by the core as lrt simulate computes it. */
+static int write_exposure(lrt_final_writer *writer, lrt_store *store,
+			  const lrt_product *product, const char *id)
+{
+	lrt_exposure exposure;
+	lrt_book *book = NULL;
+	int rc;
+
+	lrt_exposure_init(&exposure);
+	rc = lrt_book_new(&book, product);
+	if (rc == 0)
+		rc = lrt_store_load_prices(book, store, id);
+	if (rc == 0)
+		rc = lrt_store_load_positions(book, store, id);
+	if (rc == 0)
+		rc = lrt_book_exposure(&exposure, book);
+	if (rc == 0)
+		rc = lrt_final_writer_exposure(writer, &exposure);
+	lrt_exposure_clear(&exposure);
+	lrt_book_free(book);
+	return rc;
+}
+
+/* The final line.  The database stores no points programs yet (a product
+ * naming one is refused by lrt product create), so `points` is empty. */
+static int write_final(FILE *out, lrt_store *store, const lrt_product *product,
+		       const char *id)
 {
 	lrt_final_writer *writer;
 	int rc = lrt_final_writer_begin(&writer, out);
@@ -154,6 +181,10 @@ static int write_final(FILE *out, lrt_store *store, const char *id)
 			"  FROM lrt.withdrawal_requests"
 			" WHERE product_id = $1 AND status = 'queued' ORDER BY queue_position",
 			id, write_request, writer);
+	if (rc == 0)
+		rc = lrt_final_writer_points(writer);
+	if (rc == 0)
+		rc = write_exposure(writer, store, product, id);
 	if (rc == 0)
 		return lrt_final_writer_end(writer);
 	lrt_final_writer_end(writer);
@@ -197,7 +228,7 @@ int lrt_export(FILE *out, lrt_store *store, const char *symbol)
 			"  FROM lrt.epochs WHERE product_id = $1 ORDER BY epoch",
 			id, write_epoch, &w);
 	if (rc == 0)
-		rc = write_final(out, store, id);
+		rc = write_final(out, store, &product, id);
 	if (rc == 0)
 		rc = lrt_store_exec_command(store, "COMMIT", 0, NULL);
 	if (rc != 0)

@@ -163,62 +163,6 @@ static void clear_epoch(settler *s)
 
 /* ---- loading the book ----------------------------------------------------------- */
 
-static int restore_prices(settler *s)
-{
-	const char *params[1] = {s->id};
-	PGresult *res;
-	mpq_t price;
-	int i, rc;
-
-	rc = lrt_store_exec_tuples(&res, s->store,
-		"SELECT a.symbol, p.price::text FROM lrt.prices p"
-		"  JOIN lrt.product_assets a USING (product_id)"
-		" WHERE p.product_id = $1 AND a.ordinal = p.asset_ordinal", 1, params);
-	if (rc != 0)
-		return rc;
-	mpq_init(price);
-	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
-		const char *text = PQgetvalue(res, i, 1);
-
-		rc = lrt_price_parse(price, text, strlen(text));
-		if (rc == 0)
-			rc = lrt_book_restore_price(s->book, PQgetvalue(res, i, 0), price);
-	}
-	mpq_clear(price);
-	PQclear(res);
-	return rc;
-}
-
-static int restore_positions(settler *s)
-{
-	const char *params[1] = {s->id};
-	PGresult *res;
-	mpz_t amount;
-	int i, rc;
-
-	/* every location in order of first use, with every asset's amount */
-	rc = lrt_store_exec_tuples(&res, s->store,
-		"SELECT a.symbol, l.location, coalesce(x.amount, 0)::text"
-		"  FROM lrt.locations l JOIN lrt.product_assets a USING (product_id)"
-		"  LEFT JOIN lrt.positions x ON x.product_id = l.product_id"
-		"       AND x.location = l.location AND x.asset_ordinal = a.ordinal"
-		" WHERE l.product_id = $1 ORDER BY l.ordinal, a.ordinal", 1, params);
-	if (rc != 0)
-		return rc;
-	mpz_init(amount);
-	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
-		const char *text = PQgetvalue(res, i, 2);
-
-		rc = lrt_amount_parse(amount, text, strlen(text));
-		if (rc == 0)
-			rc = lrt_book_restore_position(s->book, PQgetvalue(res, i, 0),
-						       PQgetvalue(res, i, 1), amount);
-	}
-	mpz_clear(amount);
-	PQclear(res);
-	return rc;
-}
-
 /* Requests from a result of (request_id, holder, shares, cap, request_epoch,
  * status, payout, finalized_epoch). */
 static int restore_requests(settler *s, PGresult *res)
@@ -325,9 +269,9 @@ static int load_book(settler *s, const PGresult *state)
 		rc = lrt_book_restore_policy(s->book, &policy);
 	lrt_policy_clear(&policy);
 	if (rc == 0)
-		rc = restore_prices(s);
+		rc = lrt_store_load_prices(s->book, s->store, s->id);
 	if (rc == 0)
-		rc = restore_positions(s);
+		rc = lrt_store_load_positions(s->book, s->store, s->id);
 	if (rc == 0)
 		rc = restore_queue(s);
 	s->stored_locations = 0;

@@ -16,6 +16,7 @@
 
 #include <libpq-fe.h>
 
+#include "lrt/book.h"
 #include "lrt/store.h"
 
 /* The oldest server lrt supports: the schema uses PostgreSQL 15 features. */
@@ -104,5 +105,11 @@ int lrt_store_exec_script(lrt_store *store, const char *script,
  * on the way out of a failure.
  */
 void lrt_store_rollback(lrt_store *store);
+
+/* The last prices and every position of the product (id as text) into a
+ * book with no open epoch, locations in their order of first use (load.c). */
+int lrt_store_load_prices(lrt_book *book, lrt_store *store, const char *product_id);
+int lrt_store_load_positions(lrt_book *book, lrt_store *store,
+			     const char *product_id);
 
 #endif

@@ -1,0 +1,66 @@
+/*
+ * load.c - reading the parts of a product's state that settlement and
+ * export both restore into a book: the last prices and every position.
+ */
+#include <string.h>
+
+#include "lrt/amount.h"
+#include "lrt/book.h"
+#include "store/store_internal.h"
+
+int lrt_store_load_prices(lrt_book *book, lrt_store *store, const char *product_id)
+{
+	const char *params[1] = {product_id};
+	PGresult *res;
+	mpq_t price;
+	int i, rc;
+
+	rc = lrt_store_exec_tuples(&res, store,
+		"SELECT a.symbol, p.price::text FROM lrt.prices p"
+		"  JOIN lrt.product_assets a USING (product_id)"
+		" WHERE p.product_id = $1 AND a.ordinal = p.asset_ordinal", 1, params);
+	if (rc != 0)
+		return rc;
+	mpq_init(price);
+	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
+		const char *text = PQgetvalue(res, i, 1);
+
+		rc = lrt_price_parse(price, text, strlen(text));
+		if (rc == 0)
+			rc = lrt_book_restore_price(book, PQgetvalue(res, i, 0), price);
+	}
+	mpq_clear(price);
+	PQclear(res);
+	return rc;
+}
+
+int lrt_store_load_positions(lrt_book *book, lrt_store *store,
+			      const char *product_id)
+{
+	const char *params[1] = {product_id};
+	PGresult *res;
+	mpz_t amount;
+	int i, rc;
+
+	/* every location in order of first use, with every asset's amount */
+	rc = lrt_store_exec_tuples(&res, store,
+		"SELECT a.symbol, l.location, coalesce(x.amount, 0)::text"
+		"  FROM lrt.locations l JOIN lrt.product_assets a USING (product_id)"
+		"  LEFT JOIN lrt.positions x ON x.product_id = l.product_id"
+		"       AND x.location = l.location AND x.asset_ordinal = a.ordinal"
+		" WHERE l.product_id = $1 ORDER BY l.ordinal, a.ordinal", 1, params);
+	if (rc != 0)
+		return rc;
+	mpz_init(amount);
+	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
+		const char *text = PQgetvalue(res, i, 2);
+
+		rc = lrt_amount_parse(amount, text, strlen(text));
+		if (rc == 0)
+			rc = lrt_book_restore_position(book, PQgetvalue(res, i, 0),
+						       PQgetvalue(res, i, 1), amount);
+	}
+	mpz_clear(amount);
+	PQclear(res);
+	return rc;
+}
