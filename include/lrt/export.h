@@ -1,13 +1,15 @@
 /*
  * export.h - reading a product's settled books back out of the database:
- * `lrt export` (the format of `lrt simulate`) and `lrt verify` (recompute
- * everything and compare).
+ * `lrt export` (the format of `lrt simulate`), `lrt stress --product` (a
+ * what-if on the stored state) and `lrt verify` (recompute everything and
+ * compare).
  */
 #ifndef LRT_EXPORT_H
 #define LRT_EXPORT_H
 
 #include <stdio.h>
 
+#include "lrt/book.h"
 #include "lrt/store.h"
 
 /*
@@ -16,6 +18,14 @@
  * for the same events (SPEC section 6).  `symbol` NULL: the only product.
  */
 int lrt_export(FILE *out, lrt_store *store, const char *symbol);
+
+/*
+ * SPEC section 7's stress on the stored state after the last settled epoch:
+ * the same report `lrt stress FILE` computes for the same history (see
+ * lrt_book_stress).  Reads in one snapshot and writes nothing.
+ */
+int lrt_stress_stored(lrt_stress_report *out, lrt_store *store, const char *symbol,
+		      const lrt_stress_slash *slashes, size_t count);
 
 /* Receives one difference found by lrt_verify, as a line of text. */
 typedef void (*lrt_difference_fn)(void *context, const char *difference);

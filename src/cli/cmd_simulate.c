@@ -1,7 +1,7 @@
 /*
  * cmd_simulate.c - `lrt simulate FILE`: settles a scenario with no database
- * and prints one JSON line per epoch, then the holders and the queue
- * (SPEC section 6).
+ * and prints one JSON line per epoch, then the holders, the queue, points
+ * and exposure (SPEC section 6).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,8 +22,11 @@ static const char help[] =
 "\n"
 "Output: one JSON object per epoch from 0 to the last with an event\n"
 "(total_assets, total_shares, rate, deferred, rewards, slashed, revaluation,\n"
-"recognized, fee_value, fee_shares, buffer, claimable, finalized, rejected),\n"
-"then {\"holders\": {...}, \"queue\": [...]}.  Every integer is a string.\n"
+"recognized, fee_value, fee_shares, buffer, claimable, finalized, rejected,\n"
+"reconciliation: each attest against the book), then one final object:\n"
+"holders, queue, points (per program, per holder, in 10^-18 point) and\n"
+"exposure (each operator's value and what each AVS may slash of it, and\n"
+"the Herfindahl index hhi_bps).  Every integer is a string.\n"
 "\n"
 "Exit status:\n"
 "  0  every epoch settled\n"
@@ -34,7 +37,7 @@ static const char help[] =
 "     printed, and both rates are named on standard error\n"
 "\n"
 "Example:\n"
-"  lrt simulate ../shared/scenarios/07-withdraw-cap.jsonl\n";
+"  lrt simulate tests/scenarios/07-withdraw-cap.jsonl\n";
 
 static void print_diagnostic(void *context, const char *message)
 {

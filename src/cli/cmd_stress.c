@@ -1,7 +1,8 @@
 /*
- * cmd_stress.c - `lrt stress FILE --slash OPERATOR:AVS:ASSET:WAD...`: what
- * one or more AVS slashes would do to the rate after the last settled epoch
- * of a scenario (SPEC section 7).  Changes nothing.
+ * cmd_stress.c - `lrt stress FILE|--product SYMBOL --slash
+ * OPERATOR:AVS:ASSET:WAD...`: what one or more AVS slashes would do to the
+ * rate after the last settled epoch of a scenario or of the stored books
+ * (SPEC section 7).  Changes nothing.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,13 +16,16 @@
 
 static const char help[] =
 "Usage: lrt stress FILE [--slash OPERATOR:AVS:ASSET:WAD]...\n"
+"       lrt stress --product SYMBOL [--db CONNINFO] [--slash ...]...\n"
 "\n"
-"Settles a scenario as `lrt simulate` does (up to a guard stop, if any),\n"
-"then asks what if: applies the given slashes, in order, to a copy of the\n"
-"state after the last settled epoch E, each as a slash by wad would apply\n"
+"Asks what if, on the state after the last settled epoch E: of a scenario\n"
+"FILE settled as `lrt simulate` does (up to a guard stop, if any), or of\n"
+"a product's books in the database.  Applies the given slashes, in order,\n"
+"to a copy of that state, each as a slash by wad would apply\n"
 "(the AVS loses ceil(a * WAD / 10^18) of its allocated magnitude a, the\n"
 "operator's position shrinks with its max magnitude), and computes steps\n"
 "1 to 4 of an epoch E + 1 with no other event.  Nothing is written.\n"
+"The same history gives the same report from the file and the database.\n"
 "\n"
 "  --slash OPERATOR:AVS:ASSET:WAD\n"
 "        a slash of WAD / 10^18 of what AVS may slash of OPERATOR's ASSET;\n"
@@ -36,13 +40,19 @@ static const char help[] =
 "rate_before and rate, and guard: \"trip\" when the settlement guard would\n"
 "stop that epoch (an accept counts for nothing here), else \"pass\".\n"
 "\n"
+"Options:\n"
+"  --product SYMBOL  stress the product's stored books instead of a FILE\n"
+"  --db CONNINFO     the database (libpq connection string or URI)\n"
+"\n"
 "Exit status:\n"
 "  0  the stress was computed (also after a guard stop in the scenario)\n"
-"  1  FILE could not be read\n"
-"  2  a malformed --slash or a malformed scenario; nothing is printed\n"
+"  1  FILE could not be read, or the database failed\n"
+"  2  a malformed --slash, a malformed scenario or an unknown product;\n"
+"     nothing is printed\n"
 "\n"
-"Example:\n"
-"  lrt stress history.jsonl --slash kiln:eigenda:ETH:500000000000000000\n";
+"Examples:\n"
+"  lrt stress history.jsonl --slash kiln:eigenda:ETH:500000000000000000\n"
+"  lrt stress --product rstETH --slash kiln:eigenda:ETH:1000000000000000000\n";
 
 /* Settles the scenario as simulate does; after a guard stop, the state is
  * the one before the stopped epoch, so the book is rebuilt through it. */
@@ -109,12 +119,40 @@ done:
 	return cli_exit_status(rc);
 }
 
+/* The stress of a product's stored books. */
+static int stress_stored(const char *conninfo, const char *symbol,
+			 const lrt_stress_slash *slashes, size_t count)
+{
+	lrt_stress_report report;
+	lrt_store *store = NULL;
+	int rc;
+
+	lrt_stress_report_init(&report);
+	rc = lrt_store_connect(&store, conninfo);
+	if (rc == 0)
+		rc = lrt_stress_stored(&report, store, symbol, slashes, count);
+	if (rc == 0)
+		rc = lrt_stress_write_json(stdout, &report, slashes);
+	if (fflush(stdout) != 0 && rc == 0) {
+		lrt_error_set("cannot write standard output: %s", strerror(errno));
+		rc = LRT_EIO;
+	}
+	if (rc != 0)
+		cli_error("%s", lrt_error_last());
+	lrt_store_close(store);
+	lrt_stress_report_clear(&report);
+	return cli_exit_status(rc);
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "slash", required_argument, NULL, 's' },
+		{ "product", required_argument, NULL, 'p' },
+		{ "db", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 }
 	};
+	const char *symbol = NULL, *conninfo = NULL;
 	lrt_stress_slash *slashes = calloc((size_t)argc + 1, sizeof(*slashes));
 	size_t count = 0, i;
 	int option, status = LRT_EXIT_OK;
@@ -133,6 +171,8 @@ static int run(int argc, char **argv)
 			if (lrt_stress_slash_parse(&slashes[count++], optarg) != 0)
 				status = cli_usage_error("stress", "%s", lrt_error_last());
 			break;
+		case 'p': symbol = optarg; break;
+		case 'd': conninfo = optarg; break;
 		case ':':
 			status = cli_usage_error("stress", "%s needs a value",
 						 argv[optind - 1]);
@@ -142,11 +182,20 @@ static int run(int argc, char **argv)
 						 argv[optind - 1]);
 		}
 	}
-	if (status == LRT_EXIT_OK && optind != argc - 1)
-		status = cli_usage_error("stress", optind >= argc ? "FILE is missing"
-					 : "one FILE only, got %d arguments", argc - optind);
-	if (status == LRT_EXIT_OK)
-		status = stress(argv[optind], slashes, count);
+	if (status == LRT_EXIT_OK && symbol == NULL && conninfo == NULL) {
+		if (optind != argc - 1)
+			status = cli_usage_error("stress", optind >= argc
+						 ? "FILE (or --product SYMBOL) is missing"
+						 : "one FILE only, got %d arguments", argc - optind);
+		else
+			status = stress(argv[optind], slashes, count);
+	} else if (status == LRT_EXIT_OK) {
+		if (optind < argc)
+			status = cli_usage_error("stress", "a FILE and the database "
+						 "(--product, --db) are two ways in: give one");
+		else
+			status = stress_stored(conninfo, symbol, slashes, count);
+	}
 	for (i = 0; i < count; i++)
 		mpz_clear(slashes[i].wad);
 	free(slashes);
@@ -155,7 +204,7 @@ static int run(int argc, char **argv)
 
 const lrt_command cmd_stress = {
 	"stress",
-	"what one or more AVS slashes would do to the rate (no database)",
+	"what one or more AVS slashes would do to the rate",
 	help,
 	run,
 };

@@ -7,7 +7,7 @@
 # With clang (Debian's clang 14; FUZZ_CC overrides) it compiles the library's
 # core and io sources (not src/store) and tests/fuzz/fuzz_scenario.c with
 # -fsanitize=fuzzer,address,undefined into BUILD/fuzz/.  Seeds: every
-# scenario of $SHARED/scenarios (SHARED defaults to ../shared), the first 30
+# scenario of tests/scenarios (the SPEC's second edition), the first 30
 # lines of each, and tests/fuzz/seeds/*.  The corpus grows in
 # BUILD/fuzz/corpus and is kept between runs.  Inputs of
 # tests/fuzz/crashes/ (crashes found and fixed) are replayed first.
@@ -19,7 +19,7 @@ set -eu
 
 build=${1:-build}
 seconds=${2:-300}
-shared=${SHARED:-../shared}
+scenarios=$(dirname "$0")/../scenarios
 here=$(dirname "$0")
 out=$build/fuzz
 
@@ -63,17 +63,13 @@ done
 	$deps_libs -o "$out/fuzz_scenario"
 
 count=0
-if [ -d "$shared/scenarios" ]; then
-	for scenario in "$shared"/scenarios/*.jsonl; do
-		case $scenario in *.expected.jsonl) continue ;; esac
-		name=$(basename "$scenario" .jsonl)
-		cp "$scenario" "$out/seeds/$name.jsonl"
-		head -n 30 "$scenario" > "$out/seeds/$name.head.jsonl"
-		count=$((count + 2))
-	done
-else
-	echo "fuzz: no $shared/scenarios (set SHARED=); hand-written seeds only" >&2
-fi
+for scenario in "$scenarios"/*.jsonl; do
+	case $scenario in *.expected.jsonl) continue ;; esac
+	name=$(basename "$scenario" .jsonl)
+	cp "$scenario" "$out/seeds/$name.jsonl"
+	head -n 30 "$scenario" > "$out/seeds/$name.head.jsonl"
+	count=$((count + 2))
+done
 for seed in "$here"/seeds/*; do
 	[ -f "$seed" ] || continue
 	cp "$seed" "$out/seeds/"
