@@ -238,8 +238,9 @@ static void exposure_finish(lrt_exposure *out)
 	out->operator_count = kept;
 	qsort(out->operators, kept, sizeof(*out->operators), compare_operator_names);
 	for (i = 0; i < kept; i++)
-		qsort(out->operators[i].avs, out->operators[i].avs_count,
-		      sizeof(*out->operators[i].avs), compare_avs_names);
+		if (out->operators[i].avs_count > 1)
+			qsort(out->operators[i].avs, out->operators[i].avs_count,
+			      sizeof(*out->operators[i].avs), compare_avs_names);
 	/* hhi_bps = floor(10000 * sum v^2 / (sum v)^2), 0 when the sum is 0 */
 	mpz_set_ui(out->hhi_bps, 0);
 	if (mpz_sgn(sum) > 0) {
