@@ -165,6 +165,63 @@ START_TEST(test_migrate_connection_errors)
 }
 END_TEST
 
+/* Every malformed --slash or argument list: exit 2, nothing on standard
+ * output, one line on standard error naming what is wrong. */
+START_TEST(test_stress_usage_errors)
+{
+	static const struct {
+		const char *slash;
+		const char *says;
+	} cases[] = {
+		{ "kiln:eigenda:ETH", "3 parts" },
+		{ "kiln:eigenda:ETH:1:2", "5 parts" },
+		{ "kiln::ETH:1", "AVS must be" },
+		{ ":eigenda:ETH:1", "OPERATOR must be" },
+		{ "kiln:eigenda::1", "ASSET must be" },
+		{ "kiln:eigenda:ETH:", "WAD must be" },
+		{ "kiln:eigenda:ETH:0.5", "WAD: \"0.5\" is not a decimal integer" },
+		{ "kiln:eigenda:ETH:-1", "WAD: \"-1\" is not" },
+		{ "kiln:eigenda:ETH:1000000000000000001", "above 10^18" },
+	};
+	const char *folder = getenv("LRT_SCENARIOS");
+	char scenario[1024], slash[128];
+	lrt_test_process run;
+	size_t i;
+
+	ck_assert_ptr_nonnull(folder);
+	snprintf(scenario, sizeof(scenario), "%s/16-allocations-wad-slash.jsonl", folder);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *args[] = { "stress", scenario, "--slash", slash, NULL };
+
+		snprintf(slash, sizeof(slash), "%s", cases[i].slash);
+		lrt_test_run(&run, args);
+		ck_assert_int_eq(run.status, 2);
+		ck_assert_str_eq(run.out, "");
+		assert_one_line(run.err);
+		ck_assert_msg(strstr(run.err, cases[i].says) != NULL, "%s: %s",
+			      cases[i].slash, run.err);
+	}
+	{
+		const char *no_file[] = { "stress", "--slash", "a:b:ETH:1", NULL };
+		const char *both[] = { "stress", scenario, "--product", "rstETH", NULL };
+		const char *good[] = { "stress", scenario, "--slash",
+				       "0xABCDEF0123456789ABCDEF0123456789ABCDEF01:x:ETH:1", NULL };
+
+		lrt_test_run(&run, no_file);
+		ck_assert_int_eq(run.status, 2);
+		ck_assert_ptr_nonnull(strstr(run.err, "FILE (or --product SYMBOL) is missing"));
+		lrt_test_run(&run, both);
+		ck_assert_int_eq(run.status, 2);
+		ck_assert_str_eq(run.out, "");
+		/* an address is lower-cased, as on ingest */
+		lrt_test_run(&run, good);
+		ck_assert_int_eq(run.status, 0);
+		ck_assert_ptr_nonnull(strstr(run.out, "\"operator\": "
+			"\"0xabcdef0123456789abcdef0123456789abcdef01\""));
+	}
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
 	Suite *suite = suite_create("cli");
@@ -177,6 +234,7 @@ Suite *cli_suite(void)
 	tcase_add_test(usage, test_unknown_command_and_option);
 	tcase_add_test(usage, test_migrate_usage_errors);
 	tcase_add_test(usage, test_migrate_connection_errors);
+	tcase_add_test(usage, test_stress_usage_errors);
 	suite_add_tcase(suite, usage);
 	return suite;
 }

@@ -20,23 +20,20 @@ int lrt_stress_slash_parse(lrt_stress_slash *out, char *text)
 	mpz_t wad_max;
 	int rc;
 
-	for (;;) {
-		colon = strchr(p, ':');
-		if (count == SLASH_PARTS) {
-			lrt_error_set("--slash %s: more than four parts "
-				      "(OPERATOR:AVS:ASSET:WAD)", text);
-			return LRT_EINVAL;
-		}
-		parts[count++] = p;
-		if (colon == NULL)
-			break;
-		*colon = '\0';
-		p = colon + 1;
-	}
-	if (count != SLASH_PARTS) {
-		lrt_error_set("--slash: %zu part%s, expected OPERATOR:AVS:ASSET:WAD",
-			      count, count == 1 ? "" : "s");
+	for (colon = text; (colon = strchr(colon, ':')) != NULL; colon++)
+		count++;
+	if (count + 1 != SLASH_PARTS) {
+		lrt_error_set("--slash %s: %zu part%s, expected OPERATOR:AVS:ASSET:WAD",
+			      text, count + 1, count == 0 ? "" : "s");
 		return LRT_EINVAL;
+	}
+	for (count = 0; count < SLASH_PARTS; count++) {
+		parts[count] = p;
+		colon = strchr(p, ':');
+		if (colon != NULL) {
+			*colon = '\0';
+			p = colon + 1;
+		}
 	}
 	for (i = 0; i < SLASH_PARTS; i++) {
 		size_t length = strlen(parts[i]);
