@@ -178,16 +178,12 @@ static int parse_recipients(lrt_fee_recipient **out, size_t *count,
 		FAIL("out of memory");
 	for (i = 0; i < n; i++) {
 		const json_t *item = json_array_get(list, i);
-		const char *key;
-		json_t *ignored;
 		int64_t bps;
 		int present, rc;
 
+		/* other keys are ignored (SPEC section 2) */
 		if (!json_is_object(item))
 			FAIL("fee_recipients[%zu]: must be an object", i);
-		json_object_foreach((json_t *)item, key, ignored)
-			if (strcmp(key, "holder") != 0 && strcmp(key, "bps") != 0)
-				FAIL("fee_recipients[%zu]: unknown field %s", i, key);
 		rc = get_name((const char **)&recipients[i].holder, arena, item, "holder", 1);
 		if (rc == 0)
 			rc = get_integer(&bps, &present, item, "bps", 0, LRT_BPS_DENOMINATOR);
