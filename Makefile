@@ -2,6 +2,7 @@
 #
 #   make            build/liblrt.a, build/liblrt.so, build/lrt
 #   make check      build and run every test (unit, database, scenarios)
+#   make scenarios  lrt simulate and lrt stress on tests/scenarios*, and their drift
 #   make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make coverage   the tests with gcov instrumentation, then a line-coverage report
 #   make fuzz       libFuzzer on the scenario/event parser (clang), FUZZ_SECONDS=300
@@ -9,8 +10,11 @@
 #   make demo       the engine at work on a private PostgreSQL cluster
 #   make install    PREFIX=/usr/local DESTDIR= (library, headers, lrt.pc, lrt, share/lrt)
 #
-# Every output lives under $(BUILD) (default build/).  Missing Debian packages
-# are installed first when run as root (tests/deps.sh), else named.
+# Every output lives under $(BUILD) (default build/).  `make check` and
+# `make demo` first install the missing Debian packages when run as root
+# (tests/deps.sh), else name them.  Nothing outside the repository is needed;
+# the shared folder ($(SHARED), default ../shared), when there, is compared
+# with the repository's copies of its scenarios.
 
 VERSION     := 0.1.0
 PREFIX      ?= /usr/local
