@@ -1,20 +1,26 @@
 /*
  * check_property.c - property tests of the book over many seeded random
- * event streams (issue 3).
+ * event streams (issue 3, extended to the SPEC's second edition).
  *
  * Each stream draws a product (erc4626 with offset 0..3, or plain; an ETH or
- * a SOL family of five assets with 18, 9, 8 and 6 decimals and their prices)
- * and a few hundred events over random epochs, empty ones included:
- * deposits, withdrawals, transfers, rewards, slashes, moves, swaps, prices,
- * claims, config changes (fee, recipients, delay, smoothing) and accepts,
- * about one in ten invalid on purpose (unknown asset, `claimable`, overdraws,
- * zero shares, claims of unknown or unfinalized requests, 2^256-1 overflows).
+ * a SOL family of five assets with 18, 9, 8 and 6 decimals and their prices;
+ * the fee's high-water mark on or off; none to three points programs) and a
+ * few hundred events over random epochs, empty ones included: deposits,
+ * withdrawals, transfers, rewards, slashes by amount and by wad, allocations,
+ * moves, swaps, prices, claims, cancels, attests, config changes (fee,
+ * recipients, delay, smoothing, the mark, the points programs) and accepts,
+ * about one in seven invalid on purpose (unknown asset, `claimable`,
+ * `buffer` as an operator, overdraws, zero shares, claims and cancels of
+ * unknown, unfinalized, finalized or cancelled requests, allocations past
+ * the max magnitude, 2^256-1 overflows).
  * The stream then goes through the core three times:
  *
  *   1. event by event with lrt_book_apply, beside a naive reference model of
- *      SPEC sections 2-5, written from the text alone (a differential test in
- *      the manner of SQLite's): the model predicts every rejection and every
- *      figure of every epoch report;
+ *      SPEC sections 2-5 and 7, written from the text alone (a differential
+ *      test in the manner of SQLite's): the model predicts every rejection
+ *      and every figure of every epoch report, its reconciliation included;
+ *      after every epoch, the points of every holder in every program and
+ *      the exposure; at the end, a stress of a few slashes by wad;
  *   2. again, from the recorded events, on a fresh book;
  *   3. written as JSON Lines and put through lrt_scenario_read and
  *      lrt_scenario_run (some events give `time` instead of `epoch`).
@@ -25,9 +31,10 @@
  * prices equals A + D; every journal entry balances in every ledger; the
  * journal's running balances reproduce A, D, S, every holder, every queued
  * request and every position; nothing is negative.  The three runs must write
- * byte-identical reports and identical journals.
+ * byte-identical reports (and final lines: holders, queue, points, exposure)
+ * and identical journals.
  *
- * Workload: 12,000 events by default (40 streams of 300), a second or so.
+ * Workload: 12,000 events by default (40 streams of 300), a few seconds.
  * LRT_PROPERTY_EVENTS=N asks for about N events (at most 64 streams, longer
  * ones past that); LRT_PROPERTY_SEED=S changes every seed.  A failure names
  * the stream's seed, the epoch and the event.
@@ -68,6 +75,9 @@
 #define SECONDS_PER_YEAR 31536000
 #define GENESIS_TIME 1752192000  /* 2025-07-11T00:00:00Z */
 #define DEFAULT_SEED UINT64_C(0x6c72742d70726f70)
+#define AVS_COUNT 3              /* the AVSs that allocate and slash */
+#define PROGRAM_COUNT 3          /* points programs a stream may name */
+#define STRESS_MAX 4             /* what-if slashes on the final state */
 
 /*
  * Check's ck_assert* records a mark point (a write to a file) each time it
@@ -167,8 +177,21 @@ static const char *const slash_avss[] = {"eigenda", "symbiotic", "lagrange"};
 
 static const char *const type_names[LRT_EVENT_TYPE_COUNT] = {
 	"deposit", "withdraw", "transfer", "reward", "slash", "move", "swap",
-	"price", "claim", "config", "accept"
+	"price", "claim", "config", "accept", "allocate", "cancel", "attest"
 };
+
+/* Points programs, and the per_share_epoch rates a config may give them. */
+static const char *const program_names[PROGRAM_COUNT] = {"season-1", "Drops", "eigen-pts"};
+static const char *const program_rates[] = {
+	"1", "0.5", "0.000000000000000001", "2.25", "0", "1000000",
+	"0.333333333333333333", "17.000000000000000001"
+};
+#define PROGRAM_RATE_COUNT (sizeof(program_rates) / sizeof(program_rates[0]))
+
+/* The operators in code-point order (indexes of `locations`), and the AVSs
+ * of slash_avss in code-point order: the order of the exposure. */
+static const int operators_sorted[3] = {2, 3, 1};      /* figment, kiln, p2p */
+static const int avss_sorted[AVS_COUNT] = {0, 2, 1};   /* eigenda, lagrange, symbiotic */
 
 /*
  * Holder names: plain words, lower-case addresses, an upper-case initial and
@@ -223,8 +246,17 @@ typedef struct {
 	int holder;
 	int64_t epoch;
 	mpz_t shares, cap, payout;
-	bool claimed;
+	int state;               /* REQUEST_* */
 } request;
+
+enum { REQUEST_QUEUED, REQUEST_FINALIZED, REQUEST_CLAIMED, REQUEST_CANCELLED };
+
+typedef struct {
+	const char *id;          /* the stream owns the strings */
+	int asset;
+	const char *location;
+	mpz_t observed;
+} attestation;  /* an attest applied in the open epoch */
 
 typedef struct {
 	int asset;
@@ -246,6 +278,19 @@ typedef struct {
 	size_t recipient_count;
 	int64_t delay_epochs;
 	uint32_t max_apr_bps;
+	bool fee_high_water_mark;
+	bool program_in_force[PROGRAM_COUNT];
+	mpz_t program_rate[PROGRAM_COUNT];  /* per_share_epoch * 10^18 */
+	/* the state of the second edition */
+	mpz_t wad;
+	bool has_mark;
+	mpq_t mark;              /* H */
+	mpz_t max_magnitude[LOCATION_COUNT][ASSET_COUNT];
+	mpz_t allocated[LOCATION_COUNT][ASSET_COUNT][AVS_COUNT];
+	bool program_named[PROGRAM_COUNT];
+	mpz_t points[PROGRAM_COUNT][NAME_COUNT];  /* exact sums: shares * rate */
+	attestation *attests;
+	size_t attest_count, attest_capacity;
 	/* the state */
 	int64_t epoch;
 	mpz_t total_assets, total_shares, deferred;
@@ -253,7 +298,7 @@ typedef struct {
 	mpz_t position[LOCATION_COUNT][ASSET_COUNT];
 	mpq_t price[ASSET_COUNT];
 	bool priced[ASSET_COUNT];
-	request *requests;       /* queue order; [0, queue_head) finalized */
+	request *requests;       /* queue order; [0, queue_head) no longer queued */
 	size_t request_count, request_capacity, queue_head;
 	flow *flows;
 	size_t flow_count, flow_capacity;
@@ -264,7 +309,10 @@ typedef struct {
 	mpz_t total_assets, total_shares, rate, deferred;
 	mpz_t rewards, slashed, revaluation, recognized, fee_value, fee_shares;
 	mpz_t buffer, claimable;
-	size_t finalized_first, finalized_count;  /* model requests */
+	size_t *finalized;       /* model requests, in queue order */
+	size_t finalized_count;
+	mpz_t *reconciled_book;  /* `book` of each attest of the epoch */
+	size_t reconciled_count;
 } expected_report;
 
 static void model_init(model *m, const asset_spec *assets, lrt_model kind,
@@ -296,6 +344,21 @@ static void model_init(model *m, const asset_spec *assets, lrt_model kind,
 		mpq_init(m->price[a]);
 	mpq_set_ui(m->price[0], 1, 1);
 	m->priced[0] = true;
+	mpz_init(m->wad);
+	mpz_ui_pow_ui(m->wad, 10, 18);
+	mpq_init(m->mark);
+	for (l = 0; l < LOCATION_COUNT; l++) {
+		for (a = 0; a < ASSET_COUNT; a++) {
+			mpz_init_set(m->max_magnitude[l][a], m->wad);
+			for (h = 0; h < AVS_COUNT; h++)
+				mpz_init(m->allocated[l][a][h]);
+		}
+	}
+	for (a = 0; a < PROGRAM_COUNT; a++) {
+		mpz_init(m->program_rate[a]);
+		for (h = 0; h < NAME_COUNT; h++)
+			mpz_init(m->points[a][h]);
+	}
 }
 
 static void model_clear(model *m)
@@ -310,6 +373,23 @@ static void model_clear(model *m)
 	for (i = 0; i < m->flow_capacity; i++)
 		mpz_clear(m->flows[i].amount);
 	free(m->flows);
+	for (i = 0; i < m->attest_capacity; i++)
+		mpz_clear(m->attests[i].observed);
+	free(m->attests);
+	for (a = 0; a < PROGRAM_COUNT; a++) {
+		mpz_clear(m->program_rate[a]);
+		for (h = 0; h < NAME_COUNT; h++)
+			mpz_clear(m->points[a][h]);
+	}
+	for (l = 0; l < LOCATION_COUNT; l++) {
+		for (a = 0; a < ASSET_COUNT; a++) {
+			mpz_clear(m->max_magnitude[l][a]);
+			for (h = 0; h < AVS_COUNT; h++)
+				mpz_clear(m->allocated[l][a][h]);
+		}
+	}
+	mpq_clear(m->mark);
+	mpz_clear(m->wad);
 	for (a = 0; a < ASSET_COUNT; a++)
 		mpq_clear(m->price[a]);
 	for (l = 0; l < LOCATION_COUNT; l++)
@@ -456,7 +536,7 @@ static bool model_withdraw(model *m, const lrt_event *e)
 	r->id = e->id;
 	r->holder = h;
 	r->epoch = m->epoch;
-	r->claimed = false;
+	r->state = REQUEST_QUEUED;
 	mpz_inits(r->shares, r->cap, r->payout, NULL);
 	mpz_set(r->shares, e->amount);
 	model_to_assets(r->cap, m, e->amount, m->total_assets, m->total_shares);
@@ -503,13 +583,56 @@ static bool model_reward(model *m, const lrt_event *e)
 	return true;
 }
 
+static int avs_index(const char *name)
+{
+	int i;
+
+	for (i = 0; i < AVS_COUNT; i++)
+		if (strcmp(slash_avss[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * A slash by wad: d = ceil(a * wad / WAD); a -= d; M1 = M - d; the position
+ * q becomes ceil(q * M1 / M) (unchanged when M = 0); M = M1.  The loss is
+ * kept as the epoch's slash.
+ */
+static void model_slash_wad(model *m, int l, int a, int avs, const mpz_t wad)
+{
+	mpz_t d, m1, left, loss;
+
+	if (avs < 0)
+		return;  /* an AVS the model never allocates: a = 0, d = 0 */
+	mpz_inits(d, m1, left, loss, NULL);
+	mpz_mul(d, m->allocated[l][a][avs], wad);
+	mpz_cdiv_q(d, d, m->wad);
+	mpz_sub(m->allocated[l][a][avs], m->allocated[l][a][avs], d);
+	mpz_sub(m1, m->max_magnitude[l][a], d);
+	if (mpz_sgn(m->max_magnitude[l][a]) > 0) {
+		mpz_mul(left, m->position[l][a], m1);
+		mpz_cdiv_q(left, left, m->max_magnitude[l][a]);
+		mpz_sub(loss, m->position[l][a], left);
+		mpz_set(m->position[l][a], left);
+		if (mpz_sgn(loss) > 0)
+			model_record_flow(m, a, true, loss);
+	}
+	mpz_set(m->max_magnitude[l][a], m1);
+	mpz_clears(d, m1, left, loss, NULL);
+}
+
 static bool model_slash(model *m, const lrt_event *e)
 {
 	int a = model_asset_index(m, e->asset);
 	int l = location_index(e->location);
 
-	if (a < 0 || l < 0 || l == CLAIMABLE || l == BUFFER ||
-	    mpz_cmp(m->position[l][a], e->amount) < 0)
+	if (a < 0 || l < 0 || l == CLAIMABLE || l == BUFFER)
+		return false;
+	if (e->by_wad) {
+		model_slash_wad(m, l, a, avs_index(e->source), e->amount);
+		return true;
+	}
+	if (mpz_cmp(m->position[l][a], e->amount) < 0)
 		return false;
 	mpz_sub(m->position[l][a], m->position[l][a], e->amount);
 	model_record_flow(m, a, true, e->amount);
@@ -574,12 +697,115 @@ static bool model_claim(model *m, const lrt_event *e)
 {
 	request *r = model_find_request(m, e->request);
 
-	if (r == NULL || (size_t)(r - m->requests) >= m->queue_head || r->claimed)
+	if (r == NULL || r->state != REQUEST_FINALIZED)
 		return false;
 	CHECK(mpz_cmp(m->position[CLAIMABLE][0], r->payout) >= 0, "model: claimable short of %s", r->id);
 	mpz_sub(m->position[CLAIMABLE][0], m->position[CLAIMABLE][0], r->payout);
-	r->claimed = true;
+	r->state = REQUEST_CLAIMED;
 	return true;
+}
+
+static bool model_cancel(model *m, const lrt_event *e)
+{
+	request *r = model_find_request(m, e->request);
+
+	if (r == NULL || r->state != REQUEST_QUEUED)
+		return false;
+	mpz_add(m->holder[r->holder], m->holder[r->holder], r->shares);
+	r->state = REQUEST_CANCELLED;
+	return true;
+}
+
+/* Sets a(op, asset, avs); the sum over the AVSs may reach M, not pass it. */
+static bool model_allocate(model *m, const lrt_event *e)
+{
+	int a = model_asset_index(m, e->asset);
+	int l = location_index(e->location);
+	int avs = avs_index(e->source);
+	mpz_t sum;
+	bool ok;
+	int i;
+
+	CHECK(avs >= 0, "the generator allocates to an unknown AVS %s", e->source);
+	if (a < 0 || l < 0 || l == CLAIMABLE || l == BUFFER)
+		return false;
+	mpz_init_set(sum, e->amount);
+	for (i = 0; i < AVS_COUNT; i++)
+		if (i != avs)
+			mpz_add(sum, sum, m->allocated[l][a][i]);
+	ok = mpz_cmp(sum, m->max_magnitude[l][a]) <= 0;
+	if (ok)
+		mpz_set(m->allocated[l][a][avs], e->amount);
+	mpz_clear(sum);
+	return ok;
+}
+
+/* Kept for step 8; the location may be one the model never uses. */
+static bool model_attest(model *m, const lrt_event *e)
+{
+	int a = model_asset_index(m, e->asset);
+	attestation *t;
+
+	if (a < 0)
+		return false;
+	if (m->attest_count == m->attest_capacity) {
+		size_t capacity = m->attest_capacity ? 2 * m->attest_capacity : 8;
+		size_t i;
+
+		m->attests = realloc(m->attests, capacity * sizeof *m->attests);
+		CHECK_ALLOC(m->attests);
+		for (i = m->attest_capacity; i < capacity; i++)
+			mpz_init(m->attests[i].observed);
+		m->attest_capacity = capacity;
+	}
+	t = &m->attests[m->attest_count++];
+	t->id = e->id;
+	t->asset = a;
+	t->location = e->location;
+	mpz_set(t->observed, e->amount);
+	return true;
+}
+
+static int program_index(const char *name)
+{
+	int i;
+
+	for (i = 0; i < PROGRAM_COUNT; i++)
+		if (strcmp(program_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* per_share_epoch [0-9]+(.[0-9]{1,18})? as the integer rate * 10^18. */
+static void rate_scaled(mpz_t out, const char *text)
+{
+	const char *dot = strchr(text, '.');
+	char digits[80];
+	size_t whole = dot ? (size_t)(dot - text) : strlen(text);
+	size_t fraction = dot ? strlen(dot + 1) : 0;
+
+	CHECK(whole + 18 < sizeof digits && fraction <= 18, "bad rate %s", text);
+	memcpy(digits, text, whole);
+	memcpy(digits + whole, dot ? dot + 1 : "", fraction);
+	memset(digits + whole + fraction, '0', 18 - fraction);
+	digits[whole + 18] = '\0';
+	CHECK(mpz_set_str(out, digits, 10) == 0, "bad rate %s", text);
+}
+
+/* The programs of a policy become the ones in force. */
+static void model_set_programs(model *m, const lrt_points_program *list, size_t count)
+{
+	size_t i;
+	int p;
+
+	for (p = 0; p < PROGRAM_COUNT; p++)
+		m->program_in_force[p] = false;
+	for (i = 0; i < count; i++) {
+		p = program_index(list[i].name);
+		CHECK(p >= 0, "the generator named program %s", list[i].name);
+		m->program_in_force[p] = m->program_named[p] = true;
+		rate_scaled(m->program_rate[p], list[i].per_share_epoch);
+	}
 }
 
 static bool model_config(model *m, const lrt_event *e)
@@ -599,6 +825,10 @@ static bool model_config(model *m, const lrt_event *e)
 		m->delay_epochs = e->config.delay_epochs;
 	if (e->config_mask & LRT_CONFIG_MAX_APR_BPS)
 		m->max_apr_bps = e->config.max_apr_bps;
+	if (e->config_mask & LRT_CONFIG_FEE_HIGH_WATER_MARK)
+		m->fee_high_water_mark = e->config.fee_high_water_mark;
+	if (e->config_mask & LRT_CONFIG_POINTS)
+		model_set_programs(m, e->config.points, e->config.points_count);
 	return true;
 }
 
@@ -617,6 +847,9 @@ static bool model_apply(model *m, const lrt_event *e)
 	case LRT_EVENT_CLAIM: return model_claim(m, e);
 	case LRT_EVENT_CONFIG: return model_config(m, e);
 	case LRT_EVENT_ACCEPT: return true;
+	case LRT_EVENT_ALLOCATE: return model_allocate(m, e);
+	case LRT_EVENT_CANCEL: return model_cancel(m, e);
+	case LRT_EVENT_ATTEST: return model_attest(m, e);
 	default: ck_abort_msg("unknown event type %d", (int)e->type);
 	}
 	return false;
@@ -627,7 +860,10 @@ static void expected_init(expected_report *x)
 	mpz_inits(x->total_assets, x->total_shares, x->rate, x->deferred,
 		  x->rewards, x->slashed, x->revaluation, x->recognized,
 		  x->fee_value, x->fee_shares, x->buffer, x->claimable, NULL);
-	x->finalized_first = x->finalized_count = 0;
+	x->finalized = NULL;
+	x->finalized_count = 0;
+	x->reconciled_book = NULL;
+	x->reconciled_count = 0;
 }
 
 static void expected_clear(expected_report *x)
@@ -635,6 +871,10 @@ static void expected_clear(expected_report *x)
 	mpz_clears(x->total_assets, x->total_shares, x->rate, x->deferred,
 		   x->rewards, x->slashed, x->revaluation, x->recognized,
 		   x->fee_value, x->fee_shares, x->buffer, x->claimable, NULL);
+	for (size_t i = 0; i < x->reconciled_count; i++)
+		mpz_clear(x->reconciled_book[i]);
+	free(x->reconciled_book);
+	free(x->finalized);
 }
 
 /* Step 1: P, G, and R, L, V for the report. */
@@ -682,10 +922,24 @@ static void model_recognize_step(model *m, expected_report *x, const mpz_t gain)
 			mpz_set(x->recognized, cap);
 	}
 	mpz_sub(m->deferred, available, x->recognized);
-	if (mpz_sgn(x->recognized) > 0) {
-		mpz_mul_ui(x->fee_value, x->recognized, m->fee_bps);
+	/* B = max(I, 0), or with the mark max(0, min(I, A1 + VA -
+	 * ceil(H * (Srun + VS)))) */
+	mpz_set(part, x->recognized);
+	if (m->fee_high_water_mark && m->has_mark) {
+		mpz_add(numerator, m->total_shares, m->virtual_shares);
+		mpz_mul(numerator, numerator, mpq_numref(m->mark));
+		mpz_cdiv_q(numerator, numerator, mpq_denref(m->mark));
+		mpz_add(given, m->total_assets, x->recognized);
+		mpz_add(given, given, m->virtual_assets);
+		mpz_sub(given, given, numerator);
+		if (mpz_cmp(given, part) < 0)
+			mpz_set(part, given);
+	}
+	if (mpz_sgn(part) > 0) {
+		mpz_mul_ui(x->fee_value, part, m->fee_bps);
 		mpz_fdiv_q_ui(x->fee_value, x->fee_value, 10000);
 	}
+	mpz_set_ui(given, 0);
 	mpz_add(m->total_assets, m->total_assets, x->recognized);
 	if (mpz_sgn(x->fee_value) > 0) {
 		mpz_add(numerator, m->total_shares, m->virtual_shares);
@@ -715,9 +969,14 @@ static void model_finalize_step(model *m, expected_report *x)
 	mpz_inits(a1, s1, payout, paid, burnt, sum, NULL);
 	mpz_set(a1, m->total_assets);
 	mpz_set(s1, m->total_shares);
-	x->finalized_first = m->queue_head;
+	x->finalized = calloc(m->request_count + 1, sizeof *x->finalized);
+	CHECK_ALLOC(x->finalized);
 	while (m->queue_head < m->request_count) {
 		r = &m->requests[m->queue_head];
+		if (r->state == REQUEST_CANCELLED) {
+			m->queue_head++;  /* left the queue */
+			continue;
+		}
 		if (r->epoch + m->delay_epochs > m->epoch)
 			break;
 		model_to_assets(payout, m, r->shares, a1, s1);
@@ -729,14 +988,62 @@ static void model_finalize_step(model *m, expected_report *x)
 		mpz_set(paid, sum);
 		mpz_add(burnt, burnt, r->shares);
 		mpz_set(r->payout, payout);
+		r->state = REQUEST_FINALIZED;
+		x->finalized[x->finalized_count++] = m->queue_head;
 		m->queue_head++;
 	}
-	x->finalized_count = m->queue_head - x->finalized_first;
 	mpz_sub(m->total_assets, m->total_assets, paid);
 	mpz_sub(m->total_shares, m->total_shares, burnt);
 	mpz_sub(m->position[BUFFER][0], m->position[BUFFER][0], paid);
 	mpz_add(m->position[CLAIMABLE][0], m->position[CLAIMABLE][0], paid);
 	mpz_clears(a1, s1, payout, paid, burnt, sum, NULL);
+}
+
+/* Step 8, before step 5: the position each attest names, 0 for none. */
+static void model_reconcile_step(const model *m, expected_report *x)
+{
+	size_t i;
+
+	x->reconciled_book = calloc(m->attest_count + 1, sizeof *x->reconciled_book);
+	CHECK_ALLOC(x->reconciled_book);
+	for (i = 0; i < m->attest_count; i++) {
+		int l = location_index(m->attests[i].location);
+
+		mpz_init(x->reconciled_book[i]);
+		x->reconciled_count = i + 1;
+		if (l >= 0)
+			mpz_set(x->reconciled_book[i], m->position[l][m->attests[i].asset]);
+	}
+}
+
+/* Step 6: H = max(H, (A2 + VA) / (S2 + VS)) when S2 + VS > 0. */
+static void model_mark_step(model *m)
+{
+	mpq_t ratio;
+
+	mpq_init(ratio);
+	mpz_add(mpq_denref(ratio), m->total_shares, m->virtual_shares);
+	if (mpz_sgn(mpq_denref(ratio)) > 0) {
+		mpz_add(mpq_numref(ratio), m->total_assets, m->virtual_assets);
+		mpq_canonicalize(ratio);
+		if (!m->has_mark || mpq_cmp(ratio, m->mark) > 0)
+			mpq_set(m->mark, ratio);
+		m->has_mark = true;
+	}
+	mpq_clear(ratio);
+}
+
+/* Step 7, naively: every holder, every program in force. */
+static void model_points_step(model *m)
+{
+	int p, h;
+
+	for (p = 0; p < PROGRAM_COUNT; p++) {
+		if (!m->program_in_force[p])
+			continue;
+		for (h = 0; h < NAME_COUNT; h++)
+			mpz_addmul(m->points[p][h], m->holder[h], m->program_rate[p]);
+	}
 }
 
 /* Settles the model's open epoch (the guard is never set here). */
@@ -747,7 +1054,10 @@ static void model_settle(model *m, expected_report *x)
 	mpz_init(gain);
 	model_value_step(gain, x, m);
 	model_recognize_step(m, x, gain);
+	model_reconcile_step(m, x);
 	model_finalize_step(m, x);
+	model_mark_step(m);
+	model_points_step(m);
 	mpz_set(x->total_assets, m->total_assets);
 	mpz_set(x->total_shares, m->total_shares);
 	mpz_set(x->deferred, m->deferred);
@@ -758,7 +1068,7 @@ static void model_settle(model *m, expected_report *x)
 	else
 		model_to_assets(x->rate, m, m->one_token, m->total_assets,
 				m->total_shares);
-	m->flow_count = 0;
+	m->flow_count = 0;  /* the caller clears the attests once checked */
 	mpz_clear(gain);
 }
 
@@ -1061,6 +1371,8 @@ typedef struct {
 	size_t output_length[3];
 	uint64_t digest[3];
 	size_t applied, rejected;
+	size_t applied_by_type[LRT_EVENT_TYPE_COUNT], rejected_by_type[LRT_EVENT_TYPE_COUNT];
+	size_t wad_losses;       /* slashes by wad that took something */
 	int64_t last_epoch;
 } stream;
 
@@ -1110,6 +1422,19 @@ static recorded *stream_new_event(stream *s, int64_t epoch)
 	return r;
 }
 
+/* `, "points": [...]` of a product or a config. */
+static void write_programs_json(FILE *out, const lrt_points_program *list, size_t count)
+{
+	size_t i;
+
+	fputs(", \"points\": [", out);
+	for (i = 0; i < count; i++)
+		fprintf(out, "%s{\"name\": \"%s\", \"per_share_epoch\": \"%s\"%s}",
+			i ? ", " : "", list[i].name, list[i].per_share_epoch,
+			i % 2 ? ", \"note\": 1" : "");
+	fputs("]", out);
+}
+
 /* Writes one event as a JSON line of SPEC section 3. */
 static void event_write_json(FILE *out, const recorded *r)
 {
@@ -1146,8 +1471,19 @@ static void event_write_json(FILE *out, const recorded *r)
 			    e->source, e->location, e->asset, e->amount);
 		break;
 	case LRT_EVENT_SLASH:
-		gmp_fprintf(out, ", \"operator\": \"%s\", \"avs\": \"%s\", \"asset\": \"%s\", \"amount\": \"%Zd\"",
+		gmp_fprintf(out, ", \"operator\": \"%s\", \"avs\": \"%s\", \"asset\": \"%s\", \"%s\": \"%Zd\"",
+			    e->location, e->source, e->asset, e->by_wad ? "wad" : "amount", e->amount);
+		break;
+	case LRT_EVENT_ALLOCATE:
+		gmp_fprintf(out, ", \"operator\": \"%s\", \"avs\": \"%s\", \"asset\": \"%s\", \"magnitude\": \"%Zd\"",
 			    e->location, e->source, e->asset, e->amount);
+		break;
+	case LRT_EVENT_CANCEL:
+		fprintf(out, ", \"request\": \"%s\"", e->request);
+		break;
+	case LRT_EVENT_ATTEST:
+		gmp_fprintf(out, ", \"asset\": \"%s\", \"location\": \"%s\", \"amount\": \"%Zd\"",
+			    e->asset, e->location, e->amount);
 		break;
 	case LRT_EVENT_MOVE:
 		gmp_fprintf(out, ", \"asset\": \"%s\", \"amount\": \"%Zd\", \"from\": \"%s\", \"to\": \"%s\"",
@@ -1179,6 +1515,11 @@ static void event_write_json(FILE *out, const recorded *r)
 			fprintf(out, ", \"delay_epochs\": %" PRId64, e->config.delay_epochs);
 		if (e->config_mask & LRT_CONFIG_MAX_APR_BPS)
 			fprintf(out, ", \"max_apr_bps\": %" PRIu32, e->config.max_apr_bps);
+		if (e->config_mask & LRT_CONFIG_FEE_HIGH_WATER_MARK)
+			fprintf(out, ", \"fee_high_water_mark\": %s",
+				e->config.fee_high_water_mark ? "true" : "false");
+		if (e->config_mask & LRT_CONFIG_POINTS)
+			write_programs_json(out, e->config.points, e->config.points_count);
 		break;
 	case LRT_EVENT_ACCEPT:
 		gmp_fprintf(out, ", \"rate\": \"%Zd\"", e->amount);
@@ -1342,11 +1683,145 @@ static void gen_reward(stream *s, lrt_event *e)
 		random_amount(e->amount, s, a, s->m.assets[a].typical_whole / 20);
 }
 
+/* A wad: 0, WAD, a simple fraction, or any amount up to WAD. */
+static void gen_wad(stream *s, mpz_t out)
+{
+	uint64_t roll = prng_below(&s->rng, 100);
+	mpz_t bound;
+
+	if (roll < 6) {
+		mpz_set_ui(out, 0);
+	} else if (roll < 20) {
+		mpz_set(out, s->m.wad);
+	} else if (roll < 50) {
+		mpz_fdiv_q_ui(out, s->m.wad, 1 + prng_below(&s->rng, 7));
+	} else {
+		mpz_init(bound);
+		mpz_add_ui(bound, s->m.wad, 1);
+		prng_mpz_below(out, &s->rng, bound);
+		mpz_clear(bound);
+	}
+}
+
+/* An asset with an allocation at operator `l` when there is one. */
+static int allocated_asset(stream *s, int l)
+{
+	int start = (int)prng_below(&s->rng, ASSET_COUNT);
+	int i, a, v;
+
+	for (i = 0; i < ASSET_COUNT; i++) {
+		a = (start + i) % ASSET_COUNT;
+		for (v = 0; v < AVS_COUNT; v++)
+			if (mpz_sgn(s->m.allocated[l][a][v]) > 0)
+				return a;
+	}
+	return start;
+}
+
+/* A random (operator, asset, AVS) with an allocation and a position;
+ * false when there is none. */
+static bool exposed_stake(stream *s, int *l_out, int *a_out, int *avs_out)
+{
+	int total = 3 * ASSET_COUNT * AVS_COUNT;
+	int start = (int)prng_below(&s->rng, (uint64_t)total), i;
+
+	for (i = 0; i < total; i++) {
+		int k = (start + i) % total;
+		int l = 1 + k / (ASSET_COUNT * AVS_COUNT);
+		int a = k / AVS_COUNT % ASSET_COUNT;
+		int avs = k % AVS_COUNT;
+
+		if (mpz_sgn(s->m.allocated[l][a][avs]) > 0 && mpz_sgn(s->m.position[l][a]) > 0) {
+			*l_out = l;
+			*a_out = a;
+			*avs_out = avs;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void gen_allocate(stream *s, lrt_event *e)
+{
+	uint64_t roll = prng_below(&s->rng, 100);
+	int l = roll < 3 ? BUFFER : roll < 6 ? CLAIMABLE : 1 + (int)prng_below(&s->rng, 3);
+	int a = l == BUFFER || l == CLAIMABLE ? 0 : asset_held_at(s, l, true);
+	int avs = (int)prng_below(&s->rng, AVS_COUNT);
+	mpz_t room;
+	int i;
+
+	e->type = LRT_EVENT_ALLOCATE;
+	e->location = locations[l];
+	e->source = slash_avss[avs];
+	e->asset = prng_percent(&s->rng, 3) ? "XYZ" : s->m.assets[a].symbol;
+	/* room = M - the other AVSs' sum: the most this AVS may hold */
+	mpz_init_set(room, s->m.max_magnitude[l][a]);
+	for (i = 0; i < AVS_COUNT; i++)
+		if (i != avs)
+			mpz_sub(room, room, s->m.allocated[l][a][i]);
+	roll = prng_below(&s->rng, 100);
+	if (roll < 8 || mpz_sgn(room) < 0)
+		mpz_set_ui(e->amount, 0);
+	else if (roll < 30)
+		mpz_set(e->amount, room);
+	else if (roll < 40)
+		mpz_add_ui(e->amount, room, 1);  /* one wei too many */
+	else if (roll < 45)
+		mpz_add_ui(e->amount, s->m.wad, 1 + prng_below(&s->rng, 1000));  /* above WAD */
+	else
+		random_part(e->amount, s, room);
+	mpz_clear(room);
+}
+
+static void gen_cancel(stream *s, lrt_event *e)
+{
+	model *m = &s->m;
+	uint64_t roll = prng_below(&s->rng, 100);
+	size_t i, start;
+
+	e->type = LRT_EVENT_CANCEL;
+	e->request = stream_printf(s, "no-such-request-%zu", s->event_count);
+	if (roll < 5 || m->request_count == 0)
+		return;
+	start = (size_t)prng_below(&s->rng, m->request_count);
+	for (i = 0; i < m->request_count; i++) {
+		const request *r = &m->requests[(start + i) % m->request_count];
+
+		/* mostly queued ones; else any (finalized, claimed, cancelled) */
+		if (r->state == REQUEST_QUEUED || roll >= 80) {
+			e->request = r->id;
+			return;
+		}
+	}
+}
+
+static void gen_attest(stream *s, lrt_event *e)
+{
+	uint64_t roll = prng_below(&s->rng, 100);
+	int l = (int)prng_below(&s->rng, LOCATION_COUNT);
+	int a = asset_held_at(s, l, true);
+
+	e->type = LRT_EVENT_ATTEST;
+	e->location = prng_percent(&s->rng, 6) ? "nowhere" : locations[l];
+	e->asset = prng_percent(&s->rng, 3) ? "XYZ" : s->m.assets[a].symbol;
+	if (roll < 40) {
+		mpz_set(e->amount, s->m.position[l][a]);
+	} else if (roll < 60) {
+		mpz_add_ui(e->amount, s->m.position[l][a], prng_below(&s->rng, 3));
+		if (mpz_cmp_ui(e->amount, 2) >= 0 && prng_percent(&s->rng, 50))
+			mpz_sub_ui(e->amount, e->amount, 2);
+	} else if (roll < 65) {
+		mpz_set(e->amount, s->m.max);
+	} else {
+		random_part(e->amount, s, s->m.position[l][a]);
+	}
+}
+
 static void gen_slash(stream *s, lrt_event *e)
 {
 	uint64_t roll = prng_below(&s->rng, 100);
 	int l = roll < 5 ? BUFFER : roll < 8 ? CLAIMABLE : 1 + (int)prng_below(&s->rng, 3);
-	int a = asset_held_at(s, l, true);
+	int a = asset_held_at(s, l, true), avs;
 	mpz_srcptr held = s->m.position[l][a];
 
 	e->type = LRT_EVENT_SLASH;
@@ -1354,7 +1829,21 @@ static void gen_slash(stream *s, lrt_event *e)
 	e->source = slash_avss[prng_below(&s->rng, 3)];
 	e->asset = s->m.assets[a].symbol;
 	roll = prng_below(&s->rng, 100);
-	if (roll < 6) {
+	if (prng_percent(&s->rng, 50)) {
+		gen_wad(s, e->amount);
+		e->by_wad = true;
+		if (prng_percent(&s->rng, 75) && exposed_stake(s, &l, &a, &avs)) {
+			e->location = locations[l];
+			e->asset = s->m.assets[a].symbol;
+			e->source = slash_avss[avs];
+		} else if (prng_percent(&s->rng, 60)) {
+			e->asset = s->m.assets[allocated_asset(s, l)].symbol;
+		}
+		if (prng_percent(&s->rng, 3))
+			e->asset = "XYZ";
+		if (prng_percent(&s->rng, 4))
+			e->source = "nobody-avs";
+	} else if (roll < 6) {
 		mpz_add_ui(e->amount, held, 1);
 	} else if (roll < 12) {
 		mpz_set(e->amount, held);
@@ -1487,20 +1976,37 @@ static void gen_claim(stream *s, lrt_event *e)
 
 	e->type = LRT_EVENT_CLAIM;
 	e->request = stream_printf(s, "no-such-request-%zu", s->event_count);
-	if (roll < 75 && m->queue_head > 0) {
-		start = (size_t)prng_below(&s->rng, m->queue_head);
-		for (i = 0; i < m->queue_head; i++) {
-			const request *r = &m->requests[(start + i) % m->queue_head];
+	if (roll >= 90 || m->request_count == 0)
+		return;
+	start = (size_t)prng_below(&s->rng, m->request_count);
+	for (i = 0; i < m->request_count; i++) {
+		const request *r = &m->requests[(start + i) % m->request_count];
 
-			if (!r->claimed || roll >= 65) {
-				e->request = r->id;  /* unclaimed, else claimed again */
-				break;
-			}
+		/* finalized and unclaimed; else claimed again, queued or cancelled */
+		if (r->state == REQUEST_FINALIZED || (roll >= 65 && r->state != REQUEST_FINALIZED)) {
+			e->request = r->id;
+			return;
 		}
-	} else if (roll < 90 && m->queue_head < m->request_count) {
-		e->request = m->requests[m->queue_head + prng_below(&s->rng,
-				m->request_count - m->queue_head)].id;  /* not final yet */
 	}
+}
+
+/* A list of distinct programs with random rates (kept by the stream). */
+static void gen_programs(stream *s, lrt_points_program **out, size_t *count_out)
+{
+	lrt_points_program *list = stream_keep(s, calloc(PROGRAM_COUNT, sizeof *list));
+	size_t count = 0;
+	int start = (int)prng_below(&s->rng, PROGRAM_COUNT), i;
+
+	for (i = 0; i < PROGRAM_COUNT; i++) {
+		if (!prng_percent(&s->rng, 55))
+			continue;
+		list[count].name = (char *)program_names[(start + i) % PROGRAM_COUNT];
+		list[count].per_share_epoch =
+			(char *)program_rates[prng_below(&s->rng, PROGRAM_RATE_COUNT)];
+		count++;
+	}
+	*out = list;
+	*count_out = count;
 }
 
 static void gen_config(stream *s, lrt_event *e)
@@ -1530,6 +2036,18 @@ static void gen_config(stream *s, lrt_event *e)
 	}
 	e->config.fee_recipients = recipients;
 	e->config.fee_recipient_count = count;
+	if (prng_percent(&s->rng, 30)) {
+		e->config_mask |= LRT_CONFIG_FEE_HIGH_WATER_MARK;
+		e->config.fee_high_water_mark = prng_percent(&s->rng, 50);
+	}
+	if (prng_percent(&s->rng, 35)) {
+		e->config_mask |= LRT_CONFIG_POINTS;
+		gen_programs(s, &e->config.points, &e->config.points_count);
+	}
+	if (prng_percent(&s->rng, 20))  /* a config of the new fields alone */
+		e->config_mask &= LRT_CONFIG_FEE_HIGH_WATER_MARK | LRT_CONFIG_POINTS;
+	if (e->config_mask == 0)
+		e->config_mask = LRT_CONFIG_FEE_HIGH_WATER_MARK;
 }
 
 static void gen_accept(stream *s, lrt_event *e)
@@ -1548,24 +2066,30 @@ static void gen_event(stream *s, recorded *r)
 
 	if (mpz_sgn(s->m.total_shares) == 0 && roll >= 40)
 		roll = 0;  /* an empty pool mostly takes deposits */
-	if (roll < 26)
+	if (roll < 24)
 		gen_deposit(s, e);
-	else if (roll < 36)
+	else if (roll < 33)
 		gen_withdraw_or_transfer(s, e, true);
-	else if (roll < 50)
+	else if (roll < 42)
 		gen_withdraw_or_transfer(s, e, false);
-	else if (roll < 59)
+	else if (roll < 50)
 		gen_reward(s, e);
-	else if (roll < 64)
+	else if (roll < 57)
 		gen_slash(s, e);
-	else if (roll < 73)
+	else if (roll < 62)
+		gen_allocate(s, e);
+	else if (roll < 69)
 		gen_move(s, e);
-	else if (roll < 77)
+	else if (roll < 72)
 		gen_swap(s, e);
-	else if (roll < 86)
+	else if (roll < 79)
 		gen_price(s, r);
-	else if (roll < 95)
+	else if (roll < 86)
 		gen_claim(s, e);
+	else if (roll < 89)
+		gen_cancel(s, e);
+	else if (roll < 94)
+		gen_attest(s, e);
 	else if (roll < 98)
 		gen_config(s, e);
 	else
@@ -1605,6 +2129,35 @@ static void expect_nonnegative(const stream *s, int64_t epoch, const char *what,
 		      s->index, s->seed, epoch, what, digits(x));
 }
 
+/* Step 8: one entry per applied attest, in apply order. */
+static void check_reconciliation(const stream *s, const lrt_epoch_report *got,
+				 const expected_report *want)
+{
+	int64_t e = s->m.epoch;
+	mpz_t difference;
+	size_t i;
+
+	CHECK(got->reconciliation_count == want->reconciled_count,
+	      WHERE ": %zu reconciliation entries, SPEC gives %zu", s->index, s->seed, e,
+	      got->reconciliation_count, want->reconciled_count);
+	mpz_init(difference);
+	for (i = 0; i < want->reconciled_count; i++) {
+		const lrt_reconciliation *r = &got->reconciliation[i];
+		const attestation *t = &s->m.attests[i];
+
+		CHECK(strcmp(r->id, t->id) == 0 && strcmp(r->location, t->location) == 0
+		      && strcmp(r->asset, s->m.assets[t->asset].symbol) == 0,
+		      WHERE ": reconciliation #%zu is %s (%s, %s), SPEC gives %s (%s, %s)",
+		      s->index, s->seed, e, i, r->id, r->asset, r->location, t->id,
+		      s->m.assets[t->asset].symbol, t->location);
+		expect_equal(s, e, "reconciliation book", r->book, want->reconciled_book[i]);
+		expect_equal(s, e, "reconciliation observed", r->observed, t->observed);
+		mpz_sub(difference, t->observed, want->reconciled_book[i]);
+		expect_equal(s, e, "reconciliation difference", r->difference, difference);
+	}
+	mpz_clear(difference);
+}
+
 static void check_report(const stream *s, const lrt_epoch_report *got,
 			 const expected_report *want, const char *const *rejected,
 			 size_t rejected_count)
@@ -1630,7 +2183,7 @@ static void check_report(const stream *s, const lrt_epoch_report *got,
 		      WHERE ": %zu requests finalized, SPEC gives %zu",
 		      s->index, s->seed, e, got->finalized_count, want->finalized_count);
 	for (i = 0; i < want->finalized_count; i++) {
-		const request *r = &s->m.requests[want->finalized_first + i];
+		const request *r = &s->m.requests[want->finalized[i]];
 
 		CHECK(strcmp(got->finalized[i].request, r->id) == 0,
 			      WHERE ": finalized #%zu is %s, SPEC gives %s", s->index,
@@ -1649,6 +2202,7 @@ static void check_report(const stream *s, const lrt_epoch_report *got,
 			      WHERE ": rejection of %s has no reason", s->index, s->seed, e,
 			      rejected[i]);
 	}
+	check_reconciliation(s, got, want);
 }
 
 typedef struct {
@@ -1859,7 +2413,7 @@ static void check_model_state(const stream *s, const lrt_book *book)
 
 typedef struct {
 	const stream *s;
-	size_t next;
+	size_t next, queued;
 } queue_walk;
 
 static int walk_queue_against_model(void *context, const lrt_request_view *view)
@@ -1868,10 +2422,14 @@ static int walk_queue_against_model(void *context, const lrt_request_view *view)
 	const model *m = &q->s->m;
 	const request *r;
 
+	while (m->queue_head + q->next < m->request_count
+	       && m->requests[m->queue_head + q->next].state != REQUEST_QUEUED)
+		q->next++;  /* cancelled */
 	CHECK(m->queue_head + q->next < m->request_count,
-		      WHERE ": request %s queued, SPEC finalized it or never made it",
+		      WHERE ": request %s queued, SPEC finalized or cancelled it or never made it",
 		      q->s->index, q->s->seed, m->epoch, view->request);
 	r = &m->requests[m->queue_head + q->next++];
+	q->queued++;
 	CHECK(strcmp(view->request, r->id) == 0 && strcmp(view->holder, names[r->holder]) == 0
 		      && view->epoch == r->epoch,
 		      WHERE ": queued request %s of %s from epoch %" PRId64 ", SPEC gives %s of %s from %" PRId64,
@@ -1884,12 +2442,200 @@ static int walk_queue_against_model(void *context, const lrt_request_view *view)
 
 static void check_model_queue(const stream *s, const lrt_book *book)
 {
-	queue_walk q = {s, 0};
+	queue_walk q = {s, 0, 0};
+	size_t queued = 0, i;
 
 	CHECK_OK(lrt_book_each_queued(book, walk_queue_against_model, &q));
-	CHECK(s->m.queue_head + q.next == s->m.request_count,
+	for (i = s->m.queue_head; i < s->m.request_count; i++)
+		queued += s->m.requests[i].state == REQUEST_QUEUED;
+	CHECK(q.queued == queued,
 		      WHERE ": %zu requests queued, SPEC gives %zu", s->index, s->seed,
-		      s->m.epoch, q.next, s->m.request_count - s->m.queue_head);
+		      s->m.epoch, q.queued, queued);
+}
+
+/* ---- points and exposure against the model ------------------------------ */
+
+typedef struct {
+	const stream *s;
+	int program;
+	const char *previous;
+	size_t count;
+	mpz_t want;
+} points_walk;
+
+static int walk_points(void *context, const char *holder, const mpz_t points)
+{
+	points_walk *w = context;
+	const model *m = &w->s->m;
+	int h = name_index(holder);
+
+	CHECK(h >= 0, WHERE ": points of unknown holder %s", w->s->index, w->s->seed,
+	      m->epoch, holder);
+	CHECK(w->previous == NULL || strcmp(w->previous, holder) < 0,
+	      WHERE ": points holders out of code-point order: %s before %s", w->s->index,
+	      w->s->seed, m->epoch, w->previous, holder);
+	w->previous = holder;
+	mpz_fdiv_q(w->want, m->points[w->program][h], m->one_token);
+	CHECK(mpz_cmp(points, w->want) == 0, WHERE ": %s has %s points in %s, SPEC gives %s",
+	      w->s->index, w->s->seed, m->epoch, holder, digits(points),
+	      program_names[w->program], digits(w->want));
+	w->count++;
+	return 0;
+}
+
+typedef struct {
+	const stream *s;
+	int next;                /* position in the model's sorted list */
+	int sorted[PROGRAM_COUNT];
+	int count;
+} program_walk;
+
+static int walk_program(void *context, const char *program)
+{
+	program_walk *w = context;
+
+	CHECK(w->next < w->count && strcmp(program, program_names[w->sorted[w->next]]) == 0,
+	      WHERE ": program %s listed, SPEC gives %s", w->s->index, w->s->seed,
+	      w->s->m.epoch, program,
+	      w->next < w->count ? program_names[w->sorted[w->next]] : "no more");
+	w->next++;
+	return 0;
+}
+
+/* Points: floor(exact sum / 10^share_decimals) for every holder of every
+ * program ever named; the programs in code-point order. */
+static void check_model_points(const stream *s, const lrt_book *book)
+{
+	const model *m = &s->m;
+	program_walk programs = {s, 0, {0}, 0};
+	points_walk w;
+	size_t nonzero;
+	int p, h, i, k;
+
+	for (p = 0; p < PROGRAM_COUNT; p++) {
+		if (!m->program_named[p])
+			continue;
+		for (i = programs.count; i > 0 && strcmp(program_names[programs.sorted[i - 1]],
+						     program_names[p]) > 0; i--)
+			programs.sorted[i] = programs.sorted[i - 1];
+		programs.sorted[i] = p;
+		programs.count++;
+	}
+	CHECK_OK(lrt_book_each_program(book, walk_program, &programs));
+	CHECK(programs.next == programs.count, WHERE ": %d programs listed, SPEC gives %d",
+	      s->index, s->seed, m->epoch, programs.next, programs.count);
+	memset(&w, 0, sizeof w);
+	w.s = s;
+	mpz_init(w.want);
+	for (k = 0; k < programs.count; k++) {
+		p = programs.sorted[k];
+		w.program = p;
+		w.previous = NULL;
+		w.count = 0;
+		CHECK_OK(lrt_book_each_points(book, program_names[p], walk_points, &w));
+		nonzero = 0;
+		for (h = 0; h < NAME_COUNT; h++)
+			nonzero += mpz_cmp(m->points[p][h], m->one_token) >= 0;
+		CHECK(w.count == nonzero, WHERE ": %zu holders with points in %s, SPEC gives %zu",
+		      s->index, s->seed, m->epoch, w.count, program_names[p], nonzero);
+	}
+	mpz_clear(w.want);
+}
+
+/* SPEC section 7 on the model: value(op), slashable(op, avs), hhi_bps. */
+static void model_exposure(const model *m, mpz_t value[3], mpz_t slashable[3][AVS_COUNT],
+			   mpz_t hhi)
+{
+	mpz_t v, term, sum, squares;
+	int o, a, k;
+
+	mpz_inits(v, term, sum, squares, NULL);
+	for (o = 0; o < 3; o++) {
+		int l = operators_sorted[o];
+
+		mpz_set_ui(value[o], 0);
+		for (k = 0; k < AVS_COUNT; k++)
+			mpz_set_ui(slashable[o][k], 0);
+		for (a = 0; a < ASSET_COUNT; a++) {
+			model_value(v, m, a, m->position[l][a]);
+			mpz_add(value[o], value[o], v);
+			if (mpz_sgn(m->max_magnitude[l][a]) == 0)
+				continue;
+			for (k = 0; k < AVS_COUNT; k++) {
+				mpz_mul(term, v, m->allocated[l][a][avss_sorted[k]]);
+				mpz_fdiv_q(term, term, m->max_magnitude[l][a]);
+				mpz_add(slashable[o][k], slashable[o][k], term);
+			}
+		}
+		mpz_add(sum, sum, value[o]);
+		mpz_addmul(squares, value[o], value[o]);
+	}
+	mpz_set_ui(hhi, 0);
+	if (mpz_sgn(sum) > 0) {
+		mpz_mul_ui(squares, squares, 10000);
+		mpz_mul(sum, sum, sum);
+		mpz_fdiv_q(hhi, squares, sum);
+	}
+	mpz_clears(v, term, sum, squares, NULL);
+}
+
+static void check_model_exposure(const stream *s, const lrt_book *book)
+{
+	const model *m = &s->m;
+	lrt_exposure got;
+	mpz_t value[3], slashable[3][AVS_COUNT], hhi;
+	size_t listed = 0, avs_listed;
+	int o, k;
+
+	mpz_init(hhi);
+	for (o = 0; o < 3; o++) {
+		mpz_init(value[o]);
+		for (k = 0; k < AVS_COUNT; k++)
+			mpz_init(slashable[o][k]);
+	}
+	model_exposure(m, value, slashable, hhi);
+	lrt_exposure_init(&got);
+	CHECK_OK(lrt_book_exposure(&got, book));
+	expect_equal(s, m->epoch, "hhi_bps", got.hhi_bps, hhi);
+	for (o = 0; o < 3; o++) {
+		const lrt_operator_exposure *op;
+		bool any = mpz_sgn(value[o]) > 0;
+
+		for (k = 0; k < AVS_COUNT; k++)
+			any = any || mpz_sgn(slashable[o][k]) > 0;
+		if (!any)
+			continue;
+		CHECK(listed < got.operator_count, WHERE ": operator %s not in the exposure",
+		      s->index, s->seed, m->epoch, locations[operators_sorted[o]]);
+		op = &got.operators[listed++];
+		CHECK(strcmp(op->name, locations[operators_sorted[o]]) == 0,
+		      WHERE ": exposure lists %s, SPEC gives %s", s->index, s->seed, m->epoch,
+		      op->name, locations[operators_sorted[o]]);
+		expect_equal(s, m->epoch, "exposure value", op->value, value[o]);
+		avs_listed = 0;
+		for (k = 0; k < AVS_COUNT; k++) {
+			if (mpz_sgn(slashable[o][k]) == 0)
+				continue;
+			CHECK(avs_listed < op->avs_count && strcmp(op->avs[avs_listed].avs,
+								    slash_avss[avss_sorted[k]]) == 0,
+			      WHERE ": %s: AVS %s missing from the exposure", s->index, s->seed,
+			      m->epoch, op->name, slash_avss[avss_sorted[k]]);
+			expect_equal(s, m->epoch, "slashable", op->avs[avs_listed].slashable,
+				     slashable[o][k]);
+			avs_listed++;
+		}
+		CHECK(avs_listed == op->avs_count, WHERE ": %s lists %zu AVSs, SPEC gives %zu",
+		      s->index, s->seed, m->epoch, op->name, op->avs_count, avs_listed);
+	}
+	CHECK(listed == got.operator_count, WHERE ": %zu operators exposed, SPEC gives %zu",
+	      s->index, s->seed, m->epoch, got.operator_count, listed);
+	lrt_exposure_clear(&got);
+	for (o = 0; o < 3; o++) {
+		mpz_clear(value[o]);
+		for (k = 0; k < AVS_COUNT; k++)
+			mpz_clear(slashable[o][k]);
+	}
+	mpz_clear(hhi);
 }
 
 /* ---- the three runs -------------------------------------------------------- */
@@ -1897,6 +2643,7 @@ static void check_model_queue(const stream *s, const lrt_book *book)
 static void apply_checked(stream *s, lrt_book *book, journal *j, recorded *r,
 			  const char **rejected, size_t *rejected_count)
 {
+	size_t flows_before = s->m.flow_count;
 	bool expect = model_apply(&s->m, &r->event);
 	size_t lines_before = j->line_count;
 	int64_t e = s->m.epoch;
@@ -1917,8 +2664,12 @@ static void apply_checked(stream *s, lrt_book *book, journal *j, recorded *r,
 			      r->event.id);
 		rejected[(*rejected_count)++] = r->event.id;
 		s->rejected++;
+		s->rejected_by_type[r->event.type]++;
 	} else {
 		s->applied++;
+		s->applied_by_type[r->event.type]++;
+		s->wad_losses += r->event.type == LRT_EVENT_SLASH && r->event.by_wad
+				 && s->m.flow_count > flows_before;
 	}
 	mpz_init(x);
 	lrt_book_total_assets(x, book);
@@ -1946,9 +2697,12 @@ static void settle_checked(stream *s, lrt_book *book, journal *j, FILE *out,
 		      s->m.epoch, rc, lrt_error_last());
 	model_settle(&s->m, &want);
 	check_report(s, &report, &want, rejected, rejected_count);
+	s->m.attest_count = 0;
 	check_invariants(s, book, j, &report);
 	check_model_state(s, book);
 	check_model_queue(s, book);
+	check_model_points(s, book);
+	check_model_exposure(s, book);
 	CHECK_OK(lrt_report_write_json(out, &report));
 	expected_clear(&want);
 	lrt_epoch_report_clear(&report);
@@ -1986,6 +2740,95 @@ static void finish_output(stream *s, int run, lrt_book *book, FILE *out, char **
 	s->digest[run] = j->digest;
 }
 
+/* The rate at (A, S); 0 in plain with S = 0. */
+static void model_rate(mpz_t out, const model *m)
+{
+	if (m->kind == LRT_MODEL_PLAIN && mpz_sgn(m->total_shares) == 0)
+		mpz_set_ui(out, 0);
+	else
+		model_to_assets(out, m, m->one_token, m->total_assets, m->total_shares);
+}
+
+/*
+ * SPEC section 7 on the final state: a few what-if slashes by wad (some
+ * rejected), then steps 1-4 of the next epoch, against the model.  It
+ * changes the model and the book, so it comes last.
+ */
+static void check_stress(stream *s, lrt_book *book)
+{
+	model *m = &s->m;
+	lrt_stress_slash slashes[STRESS_MAX];
+	lrt_stress_report got;
+	expected_report x;
+	lrt_event event;
+	mpz_t loss[STRESS_MAX], gain, r0, r1;
+	bool applied[STRESS_MAX];
+	size_t count = (size_t)prng_below(&s->rng, STRESS_MAX + 1), i;
+	int64_t e = s->last_epoch + 1;
+
+	mpz_inits(gain, r0, r1, NULL);
+	model_rate(r0, m);
+	m->epoch = e;
+	m->flow_count = 0;
+	for (i = 0; i < count; i++) {
+		uint64_t roll = prng_below(&s->rng, 100);
+		int l = roll < 5 ? BUFFER : roll < 8 ? CLAIMABLE : 1 + (int)prng_below(&s->rng, 3);
+		int a = allocated_asset(s, l);
+
+		slashes[i].operator_name = locations[l];
+		slashes[i].avs = slash_avss[prng_below(&s->rng, AVS_COUNT)];
+		slashes[i].asset = prng_percent(&s->rng, 4) ? "XYZ" : m->assets[a].symbol;
+		mpz_init(slashes[i].wad);
+		gen_wad(s, slashes[i].wad);
+		lrt_event_init(&event);
+		event.id = "stress";
+		event.type = LRT_EVENT_SLASH;
+		event.epoch = e;
+		event.location = slashes[i].operator_name;
+		event.source = slashes[i].avs;
+		event.asset = slashes[i].asset;
+		event.by_wad = true;
+		mpz_set(event.amount, slashes[i].wad);
+		mpz_init_set(loss[i], m->position[l][a]);
+		applied[i] = model_slash(m, &event);
+		if (applied[i])
+			mpz_sub(loss[i], loss[i], m->position[l][a]);
+		else
+			mpz_set_ui(loss[i], 0);
+		lrt_event_clear(&event);
+	}
+	expected_init(&x);
+	model_value_step(gain, &x, m);
+	model_recognize_step(m, &x, gain);
+	model_rate(r1, m);
+
+	lrt_stress_report_init(&got);
+	CHECK_OK(lrt_book_stress(&got, book, slashes, count));
+	CHECK(got.epoch == e && got.outcome_count == count,
+	      WHERE ": the stress is of epoch %" PRId64 " with %zu outcomes, SPEC gives %zu",
+	      s->index, s->seed, e, got.epoch, got.outcome_count, count);
+	for (i = 0; i < count; i++) {
+		CHECK((got.outcomes[i].rejected == NULL) == applied[i],
+		      WHERE ": stress slash %zu (%s:%s:%s) %s, SPEC %s", s->index, s->seed, e, i,
+		      slashes[i].operator_name, slashes[i].avs, slashes[i].asset,
+		      got.outcomes[i].rejected ? got.outcomes[i].rejected : "applied",
+		      applied[i] ? "applies it" : "rejects it");
+		expect_equal(s, e, "stress loss", got.outcomes[i].loss, loss[i]);
+		mpz_clears(loss[i], slashes[i].wad, NULL);
+	}
+	expect_equal(s, e, "stress loss_value", got.loss_value, x.slashed);
+	expect_equal(s, e, "stress total_assets", got.total_assets, m->total_assets);
+	expect_equal(s, e, "stress total_shares", got.total_shares, m->total_shares);
+	expect_equal(s, e, "stress deferred", got.deferred, m->deferred);
+	expect_equal(s, e, "stress rate_before", got.rate_before, r0);
+	expect_equal(s, e, "stress rate", got.rate, r1);
+	CHECK(!got.guard_trips, WHERE ": the stress trips a guard that is off", s->index,
+	      s->seed, e);
+	lrt_stress_report_clear(&got);
+	expected_clear(&x);
+	mpz_clears(gain, r0, r1, NULL);
+}
+
 /* Run 1: generate the stream and check it against the model as it goes. */
 static void run_generated(stream *s)
 {
@@ -2010,6 +2853,8 @@ static void run_generated(stream *s)
 	}
 	s->last_epoch = epoch - 1;
 	finish_output(s, 0, book, out, &text, &length, &j);
+	lrt_book_set_journal(book, NULL, NULL);  /* a what-if, not the books */
+	check_stress(s, book);
 	lrt_book_free(book);
 	journal_clear(&j);
 }
@@ -2073,8 +2918,14 @@ static void write_product_json(FILE *out, const stream *s)
 	for (i = 0; i < p->policy.fee_recipient_count; i++)
 		fprintf(out, "%s{\"holder\": \"%s\", \"bps\": %u}", i ? ", " : "",
 			p->policy.fee_recipients[i].holder, p->policy.fee_recipients[i].bps);
-	fprintf(out, "], \"delay_epochs\": %" PRId64 ", \"max_apr_bps\": %" PRIu32 "}}\n",
+	fprintf(out, "], \"delay_epochs\": %" PRId64 ", \"max_apr_bps\": %" PRIu32,
 		p->policy.delay_epochs, p->policy.max_apr_bps);
+	if (p->policy.fee_high_water_mark || s->index % 2)
+		fprintf(out, ", \"fee_high_water_mark\": %s",
+			p->policy.fee_high_water_mark ? "true" : "false");
+	if (p->policy.points_count > 0 || s->index % 3 == 0)
+		write_programs_json(out, p->policy.points, p->policy.points_count);
+	fputs("}}\n", out);
 }
 
 static void collect_diagnostic(void *context, const char *message)
@@ -2193,6 +3044,15 @@ static void stream_make_product(stream *s)
 	policy.delay_epochs = s->m.delay_epochs;
 	policy.max_apr_bps = s->m.max_apr_bps;
 	policy.max_rate_change_bps = 0;
+	s->m.fee_high_water_mark = prng_percent(&s->rng, 40);
+	policy.fee_high_water_mark = s->m.fee_high_water_mark;
+	if (prng_percent(&s->rng, 60)) {
+		gen_programs(s, &policy.points, &policy.points_count);
+		model_set_programs(&s->m, policy.points, policy.points_count);
+	} else {
+		policy.points = NULL;
+		policy.points_count = 0;
+	}
 	CHECK_OK(lrt_policy_copy(&p->policy, &policy));
 	CHECK(lrt_product_validate(p) == 0, "product: %s", lrt_error_last());
 }
@@ -2250,6 +3110,16 @@ static const char *first_difference(const stream *s, int a, int b)
 	return text;
 }
 
+static size_t finalized_requests(const model *m)
+{
+	size_t count = 0, i;
+
+	for (i = 0; i < m->request_count; i++)
+		count += m->requests[i].state == REQUEST_FINALIZED
+			 || m->requests[i].state == REQUEST_CLAIMED;
+	return count;
+}
+
 START_TEST(property_stream)
 {
 	static const char *const run_names[3] = {
@@ -2278,7 +3148,13 @@ START_TEST(property_stream)
 			"%zu requests (%zu finalized)\n", _i, s.seed,
 			s.product.model == LRT_MODEL_PLAIN ? "plain" : "erc4626",
 			s.product.offset, s.event_count, s.applied, s.rejected,
-			s.last_epoch + 1, s.m.request_count, s.m.queue_head);
+			s.last_epoch + 1, s.m.request_count, finalized_requests(&s.m));
+	if (getenv("LRT_PROPERTY_VERBOSE")) {
+		for (int t = 0; t < LRT_EVENT_TYPE_COUNT; t++)
+			fprintf(stderr, " %s %zu/%zu", type_names[t], s.applied_by_type[t],
+				s.rejected_by_type[t]);
+		fprintf(stderr, "; %zu slashes by wad took something\n", s.wad_losses);
+	}
 	CHECK(s.applied > 0 && (s.rejected > 0 || s.event_count < 100),
 		      "stream %d: %zu applied, %zu rejected: the generator is off", _i,
 		      s.applied, s.rejected);
