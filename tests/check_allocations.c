@@ -318,6 +318,43 @@ START_TEST(test_allocate_after_two_wad_slashes)
 }
 END_TEST
 
+START_TEST(test_max_magnitude_down_to_zero)
+{
+	lrt_book *book = fx_book_eth(LRT_MODEL_ERC4626, 0);
+	lrt_epoch_report report;
+	char *before, *after;
+
+	lrt_epoch_report_init(&report);
+	FX_ASSERT_APPLIED(fx_deposit(book, "d1", "alice", "ETH", "10" FX_E18));
+	FX_ASSERT_APPLIED(fx_move(book, "m1", "ETH", "3" FX_E18, "buffer", "p2p"));
+	FX_ASSERT_APPLIED(fx_allocate(book, "a1", "p2p", "eigenda", "ETH", WAD));
+	SETTLE(book, &report);
+	/* d = a = M = WAD: M1 = 0 and the position ceil(q * 0 / WAD) = 0 */
+	FX_ASSERT_APPLIED(fx_slash_wad(book, "s1", "p2p", "eigenda", "ETH", WAD));
+	FX_ASSERT_POSITION(book, "ETH", "p2p", "0");
+	/* nothing more may be allocated; 0 may */
+	FX_ASSERT_REJECTED(book, fx_allocate(book, "a2", "p2p", "lagrange", "ETH", "1"));
+	FX_ASSERT_APPLIED(fx_allocate(book, "a3", "p2p", "lagrange", "ETH", "0"));
+	/* new stake at p2p is worth its value, and nothing is slashable:
+	 * every term has M = 0 */
+	FX_ASSERT_APPLIED(fx_move(book, "m2", "ETH", "2" FX_E18, "buffer", "p2p"));
+	FX_ASSERT_EXPOSURE(book, "p2p 2000000000000000000\nhhi 10000\n");
+	/* with M = 0 a slash by wad leaves the position as it is */
+	before = fx_state_dump(book);
+	FX_ASSERT_APPLIED(fx_slash_wad(book, "s2", "p2p", "eigenda", "ETH", WAD));
+	FX_ASSERT_APPLIED(fx_slash_wad(book, "s3", "p2p", "lagrange", "ETH", WAD));
+	after = fx_state_dump(book);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	SETTLE(book, &report);
+	FX_ASSERT_MPZ(report.slashed, "3" FX_E18);
+	FX_ASSERT_MPZ(report.total_assets, "7" FX_E18);
+	lrt_epoch_report_clear(&report);
+	lrt_book_free(book);
+}
+END_TEST
+
 Suite *allocations_suite(void)
 {
 	Suite *suite = suite_create("allocations");
@@ -334,6 +371,7 @@ Suite *allocations_suite(void)
 	tcase_add_test(allocate, test_allocate_up_to_max_magnitude);
 	tcase_add_test(allocate, test_allocate_replaces);
 	tcase_add_test(allocate, test_allocate_after_two_wad_slashes);
+	tcase_add_test(allocate, test_max_magnitude_down_to_zero);
 	suite_add_tcase(suite, allocate);
 	return suite;
 }

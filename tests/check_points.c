@@ -208,6 +208,24 @@ START_TEST(test_points_fee_recipients_from_their_epoch)
 }
 END_TEST
 
+START_TEST(test_points_beyond_2_256)
+{
+	lrt_book *book = points_book(LRT_MODEL_PLAIN, 0, "big=1000000", 0);
+
+	/* plain, S = 0: the deposit mints its value, 2^256 - 1 shares; at a
+	 * million points a share, one epoch is (2^256 - 1) * 10^6 points:
+	 * 10^24 * (2^256 - 1) in units of 10^-18, past 2^256 */
+	FX_ASSERT_APPLIED(fx_deposit(book, "d1", "alice", "ETH",
+		"115792089237316195423570985008687907853269984665640564039457584007913129639935"));
+	fx_settle_ok(book);
+	fx_settle_ok(book);
+	/* 2 * 10^6 * (2^256 - 1) */
+	FX_ASSERT_POINTS(book, "big", "alice="
+		"231584178474632390847141970017375815706539969331281128078915168015826259279870000000");
+	lrt_book_free(book);
+}
+END_TEST
+
 Suite *points_suite(void)
 {
 	Suite *suite = suite_create("points");
@@ -219,6 +237,7 @@ Suite *points_suite(void)
 	tcase_add_test(tc, test_points_queue_locked_earn_nothing);
 	tcase_add_test(tc, test_points_holder_who_left_keeps_them);
 	tcase_add_test(tc, test_points_fee_recipients_from_their_epoch);
+	tcase_add_test(tc, test_points_beyond_2_256);
 	suite_add_tcase(suite, tc);
 	return suite;
 }
