@@ -33,6 +33,7 @@
 #include "lrt/scenario.h"
 #include "lrt/settler.h"
 #include "store/copy.h"
+#include "store/event_row.h"
 #include "store/store_internal.h"
 
 /* Advisory lock namespace of settlement (the product id is the other key). */
@@ -338,8 +339,20 @@ static int load_book(settler *s, const PGresult *state)
 
 /* ---- loading the epoch -------------------------------------------------------- */
 
-/* The epoch's pending events in apply order: by seq when every event of the
- * epoch has one (ties in ingest order), else in ingest order. */
+/* Reads the typed columns of one row (from column 0) into an event. */
+static int read_event(settler *s, lrt_event *event, const PGresult *res, int row)
+{
+	const char *values[LRT_EVENT_ROW_COLUMN_COUNT];
+	int i;
+
+	for (i = 0; i < LRT_EVENT_ROW_COLUMN_COUNT; i++)
+		values[i] = PQgetisnull(res, row, i) ? NULL : PQgetvalue(res, row, i);
+	return lrt_event_row_to_event(event, &s->arena, values);
+}
+
+/* The epoch's pending events in apply order (by seq when every event of the
+ * epoch has one, ties in ingest order; else in ingest order), read from the
+ * inbox's typed columns. */
 static int load_events(settler *s)
 {
 	char epoch[24];
@@ -350,7 +363,7 @@ static int load_events(settler *s)
 
 	format_int(epoch, sizeof(epoch), s->epoch);
 	rc = lrt_store_exec_tuples(&res, s->store,
-		"SELECT event_id, event::text FROM lrt.inbox"
+		"SELECT " LRT_EVENT_ROW_COLUMN_LIST " FROM lrt.inbox"
 		" WHERE product_id = $1 AND epoch = $2"
 		" ORDER BY CASE WHEN bool_and(seq IS NOT NULL) OVER () THEN seq END,"
 		"          ingest_order", 2, params);
@@ -366,13 +379,9 @@ static int load_events(settler *s)
 		return LRT_ENOMEM;
 	}
 	for (i = 0; i < (size_t)PQntuples(res) && rc == 0; i++) {
-		json_t *object = json_loads(PQgetvalue(res, (int)i, 1), 0, NULL);
-
 		lrt_event_init(&s->events[i]);
 		s->count = i + 1;
-		rc = object ? lrt_json_event(&s->events[i], &s->arena, object, &s->product)
-			    : LRT_EINVAL;
-		json_decref(object);
+		rc = read_event(s, &s->events[i], res, (int)i);
 		if (rc == 0 && s->events[i].epoch != s->epoch) {
 			lrt_error_set("its epoch is %lld", (long long)s->events[i].epoch);
 			rc = LRT_EINVAL;
@@ -980,7 +989,7 @@ static int lock_state(settler *s, PGresult **state)
 		"       jsonb_build_object('fee_bps', fee_bps, 'fee_recipients', fee_recipients,"
 		"           'delay_epochs', delay_epochs, 'max_apr_bps', max_apr_bps,"
 		"           'max_rate_change_bps', max_rate_change_bps)::text"
-		"  FROM lrt.product_state WHERE product_id = $1", 1, params + 1);
+		"  FROM lrt.product_state WHERE product_id = $1 FOR UPDATE", 1, params + 1);
 	if (rc == 0 && PQntuples(*state) != 1) {
 		PQclear(*state);
 		*state = NULL;
@@ -1076,8 +1085,9 @@ static int record_accept(settler *s, const char *rate)
 	params[2] = epoch;
 	params[3] = rate;
 	rc = command(s,
-		"INSERT INTO lrt.inbox (product_id, event_id, epoch, seq, type, event, source_file)"
-		" VALUES ($1, $2, $3, 9223372036854775807, 'accept',"
+		"INSERT INTO lrt.inbox (product_id, event_id, epoch, seq, type, amount, event,"
+		"                       source_file)"
+		" VALUES ($1, $2, $3, 9223372036854775807, 'accept', $4::numeric,"
 		"         jsonb_build_object('id', $2::text, 'type', 'accept',"
 		"                            'epoch', $3::bigint, 'rate', $4::text,"
 		"                            'seq', 9223372036854775807),"

@@ -6,7 +6,9 @@
  *      every entry balanced) against the stored holders, queue, positions,
  *      A, D and S;
  *   2. a replay: every event of the settled epochs, re-read from the inbox
- *      and re-ordered, put through a new book from the product as created,
+ *      as received (its JSON, judged again by the C validator, whose typed
+ *      columns must be the stored ones: settlement read those) and
+ *      re-ordered, put through a new book from the product as created,
  *      against every stored epoch row, finalized request, rejection and the
  *      final state.
  *
@@ -27,6 +29,7 @@
 #include "lrt/catalog.h"
 #include "lrt/error.h"
 #include "lrt/export.h"
+#include "store/event_row.h"
 #include "store/store_internal.h"
 
 /* Differences past this many are counted but not described. */
@@ -272,6 +275,26 @@ static int advance_to(replay *r, int64_t epoch)
 	return rc;
 }
 
+/* The typed columns of an inbox row (from column 3) against what the C
+ * validator makes of its event: settlement reads the columns. */
+static int check_columns(replay *r, const PGresult *row)
+{
+	const char *stored[LRT_EVENT_ROW_COLUMN_COUNT];
+	const char *column, *stored_value, *event_value;
+	lrt_event_row scratch;
+	int i, rc;
+
+	for (i = 0; i < LRT_EVENT_ROW_COLUMN_COUNT; i++)
+		stored[i] = PQgetisnull(row, 0, i + 3) ? NULL : PQgetvalue(row, 0, i + 3);
+	rc = lrt_event_row_compare(&column, &stored_value, &event_value, &scratch,
+				   &r->event, stored);
+	if (rc == 1)
+		differ(r->v, "inbox event %s: %s is %.80s, but its event says %.80s",
+		       PQgetvalue(row, 0, 1), column, stored_value, event_value);
+	lrt_event_row_clear(&scratch);
+	return rc == 1 ? 0 : rc;
+}
+
 static int replay_event(void *context, const PGresult *row)
 {
 	replay *r = context;
@@ -291,6 +314,9 @@ static int replay_event(void *context, const PGresult *row)
 		       lrt_error_last());
 		return 0;
 	}
+	rc = check_columns(r, row);
+	if (rc != 0)
+		return rc;
 	rc = lrt_book_apply(r->book, &r->event);
 	r->v->report->events_replayed++;
 	return rc == LRT_EREJECT ? 0 : rc;
@@ -530,9 +556,10 @@ static int check_replay(verifier *v, const char *symbol)
 		rc = check_event_counts(&r);
 	if (rc == 0)
 		rc = stream_rows(v->store,
-			"SELECT i.epoch, i.event_id, i.event::text"
-			"  FROM lrt.inbox i JOIN lrt.product_state s USING (product_id)"
-			" WHERE i.product_id = $1 AND i.epoch <= s.settled_epoch"
+			"SELECT i.epoch, i.event_id, i.event::text, " LRT_EVENT_ROW_COLUMN_LIST
+			"  FROM lrt.inbox i"
+			" WHERE i.product_id = $1 AND i.epoch <= (SELECT s.settled_epoch"
+			"       FROM lrt.product_state s WHERE s.product_id = $1)"
 			" ORDER BY i.epoch, CASE WHEN bool_and(i.seq IS NOT NULL)"
 			"          OVER (PARTITION BY i.epoch) THEN i.seq END, i.ingest_order",
 			v->id, replay_event, &r);
