@@ -301,6 +301,28 @@ START_TEST(test_verify_finds_a_tampered_book)
 			     " says deposit") != NULL, "%s", p.out);
 	lrt_test_exec(conn, "UPDATE lrt.inbox SET type = 'deposit' WHERE event_id = 'd1'");
 	run_ok(&p, verify);
+	/* what the hot tables carry no foreign key or primary key for */
+	lrt_test_exec(conn, "UPDATE lrt.product_state SET last_entry = last_entry + 1");
+	lrt_test_exec(conn, "INSERT INTO lrt.withdrawal_requests (product_id, request_id,"
+		      " queue_position, holder, shares, cap, request_epoch, status, payout,"
+		      " finalized_epoch, claim_event_id) VALUES (1, 'ghost', 99, 'alice', 1, 1,"
+		      " 0, 'claimed', 1, 77, 'ghost-claim')");
+	lrt_test_exec(conn, "INSERT INTO lrt.journal SELECT * FROM lrt.journal"
+		      " WHERE entry = 1 AND leg = 0");
+	lrt_test_run(&p, verify);
+	ck_assert_int_eq(p.status, 4);
+	ck_assert_msg(strstr(p.out, "difference: journal: entry 1 leg 0 is written 2 times")
+		      != NULL, "%s", p.out);
+	ck_assert_msg(strstr(p.out, "difference: request ghost: its withdraw event, which")
+		      != NULL, "%s", p.out);
+	ck_assert_msg(strstr(p.out, "difference: request ghost: claim event ghost-claim, which")
+		      != NULL, "%s", p.out);
+	ck_assert_msg(strstr(p.out, "difference: request ghost: settled epoch 77, which")
+		      != NULL, "%s", p.out);
+	ck_assert_msg(strstr(p.out, "difference: state: last journal entry ") != NULL,
+		      "%s", p.out);
+	lrt_test_exec(conn, "DELETE FROM lrt.withdrawal_requests WHERE request_id = 'ghost'");
+	lrt_test_exec(conn, "UPDATE lrt.product_state SET last_entry = last_entry - 1");
 	lrt_test_exec(conn, "INSERT INTO lrt.inbox (product_id, event_id, epoch, type, asset, price,"
 		      " event) VALUES (1, 'late', 2, 'price', 'stETH', 1, '{\"id\": \"late\","
 		      " \"type\": \"price\", \"epoch\": 2, \"asset\": \"stETH\", \"price\": \"1\"}')");

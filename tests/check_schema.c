@@ -342,10 +342,11 @@ START_TEST(test_withdrawal_requests_stay_consistent)
 				 "NULL"), CHECK_VIOLATION);
 	ck_assert_str_eq(REQUEST("1, 'w1', 0, 'a', 3, 2, 0, 'queued', 2, NULL, "
 				 "NULL"), CHECK_VIOLATION);
-	ck_assert_str_eq(REQUEST("1, 'x9', 0, 'a', 3, 2, 0, 'queued', NULL, "
-				 "NULL, NULL"), FOREIGN_KEY_VIOLATION);
-	ck_assert_str_eq(REQUEST("1, 'w1', 0, 'a', 3, 2, 0, 'finalized', 2, 5, "
-				 "NULL"), FOREIGN_KEY_VIOLATION);
+	/* No foreign key on this hot table: a request of an event the inbox
+	 * does not hold, or finalized in an epoch not settled, is for `lrt
+	 * verify` to find (tests/check_dbpath.c). */
+	ck_assert_str_eq(REQUEST("1, 'x9', 1, 'a', 3, 2, 0, 'queued', NULL, "
+				 "NULL, NULL"), "00000");
 	ck_assert_str_eq(REQUEST("1, 'w1', 0, 'a', 3, 2, 0, 'claimed', 2, 0, "
 				 "'d1'"), "00000");
 #undef REQUEST
@@ -420,10 +421,8 @@ START_TEST(test_journal_refuses_malformed_transfers)
 		"'issued', NULL, 4)"), CHECK_VIOLATION);
 	ck_assert_str_eq(journal_transfer(conn, "(0, 'Fee!', -2, 'gains', NULL, "
 		"'total_assets', NULL, 4)"), CHECK_VIOLATION);
-	/* Two transfers at one place of one entry. */
-	ck_assert_str_eq(journal_transfer(conn, "(0, 'fee', -1, 'holder', 'a', "
-		"'issued', NULL, 4), (0, 'fee', -1, 'holder', 'b', 'issued', NULL, 4)"),
-		UNIQUE_VIOLATION);
+	/* Two transfers at one place of one entry: no key on this hot table,
+	 * `lrt verify` finds them (tests/check_dbpath.c). */
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT count(*) FROM lrt.journal"),
 			 "0");
 	PQfinish(conn);

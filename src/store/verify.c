@@ -84,6 +84,33 @@ static int check_journal(verifier *v)
 		differ(v, "journal: names %s, which the database does not hold",
 		       PQgetvalue(res, i, 0));
 	PQclear(res);
+	/* what the hot tables carry no key for (migrations/0004_hot_tables.sql) */
+	rc = lrt_store_exec_tuples(&res, v->store,
+		"(SELECT 'journal: entry ' || entry || ' leg ' || leg || ' is written '"
+		"        || count(*) || ' times' FROM lrt.journal WHERE product_id = $1"
+		"  GROUP BY entry, leg HAVING count(*) > 1 ORDER BY entry, leg LIMIT 20)"
+		" UNION ALL (SELECT 'request ' || w.request_id || ': ' || x.what"
+		"   || ', which the database does not hold' FROM lrt.withdrawal_requests w"
+		"  CROSS JOIN LATERAL (VALUES"
+		"   (CASE WHEN NOT EXISTS (SELECT 1 FROM lrt.inbox i WHERE i.product_id = $1"
+		"         AND i.event_id = w.request_id) THEN 'its withdraw event' END),"
+		"   (CASE WHEN w.claim_event_id IS NOT NULL AND NOT EXISTS (SELECT 1"
+		"         FROM lrt.inbox i WHERE i.product_id = $1 AND i.event_id = w.claim_event_id)"
+		"         THEN 'claim event ' || w.claim_event_id END),"
+		"   (CASE WHEN w.finalized_epoch IS NOT NULL AND NOT EXISTS (SELECT 1"
+		"         FROM lrt.epochs e WHERE e.product_id = $1 AND e.epoch = w.finalized_epoch)"
+		"         THEN 'settled epoch ' || w.finalized_epoch END)) x(what)"
+		"  WHERE w.product_id = $1 AND x.what IS NOT NULL LIMIT 20)"
+		" UNION ALL (SELECT 'state: last journal entry ' || s.last_entry || ', but the"
+		" journal''s is ' || coalesce(max(j.entry), 0) FROM lrt.product_state s"
+		"  LEFT JOIN lrt.journal j ON j.product_id = s.product_id"
+		"  WHERE s.product_id = $1 GROUP BY s.last_entry"
+		"  HAVING s.last_entry <> coalesce(max(j.entry), 0))", 1, params);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < PQntuples(res); i++)
+		differ(v, "%s", PQgetvalue(res, i, 0));
+	PQclear(res);
 	/* each balance the journal sums to, against the stored one */
 	rc = lrt_store_exec_tuples(&res, v->store,
 		"WITH legs AS ("
