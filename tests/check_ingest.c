@@ -1,18 +1,20 @@
 /*
  * check_ingest.c - `lrt ingest` (src/store/ingest.c), its framing
- * (src/io/record_reader.c) and its SQL (migrations/0002_ingest.sql):
+ * (src/io/record_reader.c), its CSV cells (src/io/csv_event.c) and its SQL
+ * (lrt.ingest_load, migrations/0003_typed_inbox.sql):
  *
  *   - framing: JSON Lines and CSV records, line numbers, blank lines, CRLF,
  *     quoted newlines, broken quotes, invalid UTF-8, over-long lines;
- *   - the SQL validation agrees with the C parser (src/io/json_parse.c) on
- *     a table of edge cases, reason texts included;
+ *   - one validator: ingest keeps aside a table of edge cases with the
+ *     reasons of the C parser (src/io/json_parse.c) that `lrt simulate`
+ *     gives, word for word;
  *   - every scenario loads every event, in file order, as written;
  *   - the same file twice changes nothing;
  *   - tables of malformed rows in JSON Lines and in CSV each land in
  *     lrt.ingest_rejects with their line and reason, and nothing else
  *     changes;
  *   - files refused whole, several files, standard input, the callbacks;
- *   - a direct INSERT of a malformed or late event is refused;
+ *   - events submitted with SQL, judged at `lrt ingest --pending`;
  *   - two ingests of overlapping files at once store each event once.
  *
  * Each database test gets a fresh database cloned from one migrated
@@ -326,10 +328,11 @@ START_TEST(test_frame_csv_records)
 }
 END_TEST
 
-/* ---- the SQL agrees with the C parser ----------------------------------------------------- */
+/* ---- one validator ------------------------------------------------------------------------- */
 
 /* Edge cases of SPEC sections 3-4 for a product of genesis 1000 and epochs of
- * 100 seconds.  Each is judged by json_parse.c and by lrt.event_problem. */
+ * 100 seconds, judged by `lrt ingest` and by json_parse.c as `lrt simulate`
+ * reads a line. */
 static const char *const edge_cases[] = {
 	"{\"id\":\"a\",\"type\":\"deposit\",\"epoch\":0,\"holder\":\"h\",\"asset\":\"ETH\",\"amount\":\"12\"}",
 	"{\"id\":\"a\",\"type\":\"deposit\",\"epoch\":0,\"holder\":\"h\",\"asset\":\"ETH\",\"amount\":\"12x\"}",
@@ -451,38 +454,48 @@ static void c_reason(char *out, size_t size, const char *text)
 	json_decref(value);
 }
 
-START_TEST(test_sql_agrees_with_c_parser)
+/*
+ * One validator: each edge case, ingested alone, is kept aside with exactly
+ * the reason `lrt simulate` gives it (the product of genesis 1000 and
+ * epochs of 100 seconds), or loaded when that reason is none.
+ */
+START_TEST(test_ingest_judges_as_simulate)
 {
+	static lrt_test_process p;
 	PGconn *conn = lrt_test_connect();
 	size_t i, count = sizeof(edge_cases) / sizeof(edge_cases[0]);
 	unsigned malformed = 0;
+	char product[4200], path[4200];
+	const char *create[] = {"product", "create", product, NULL};
+	const char *paths[1] = {path};
+	lrt_store *store = NULL;
 
+	scratch_file(product, sizeof(product), "edge.json",
+		     "{\"symbol\": \"EDGE\", \"underlying\": \"ETH\", \"assets\": [{\"symbol\":"
+		     " \"ETH\", \"decimals\": 18}], \"genesis_time\": 1000, \"epoch_seconds\": 100}");
+	run_ok(&p, create);
+	ck_assert_int_eq(lrt_store_connect(&store, NULL), 0);
 	for (i = 0; i < count; i++) {
-		const char *params[1] = {edge_cases[i]};
-		PGresult *result = PQexecParams(conn,
-			"SELECT coalesce((p).problem, lrt.event_problem((p).doc, 1000, 100))"
-			"  FROM (SELECT lrt.json_parse($1) AS p) x", 1, NULL, params, NULL, NULL, 0);
-		char expected[1200];
-		const char *sql;
+		lrt_ingest_report report;
+		char expected[1200], line[1300];
+		const char *got;
 
-		ck_assert_msg(PQresultStatus(result) == PGRES_TUPLES_OK, "%s: %s",
-			      edge_cases[i], PQerrorMessage(conn));
+		snprintf(line, sizeof(line), "%s\n", edge_cases[i]);
+		scratch_file(path, sizeof(path), "edge.jsonl", line);
+		ck_assert_msg(lrt_ingest_files(&report, store, "EDGE", paths, 1, NULL) == 0,
+			      "%s: %s", edge_cases[i], lrt_error_last());
 		c_reason(expected, sizeof(expected), edge_cases[i]);
-		sql = PQgetisnull(result, 0, 0) ? "" : PQgetvalue(result, 0, 0);
+		got = lrt_test_value(conn, "SELECT coalesce(string_agg(reason, '; '), '')"
+				     "  FROM lrt.ingest_rejects");
+		ck_assert_msg(strcmp(expected, got) == 0, "%s\n  simulate: %s\n  ingest:   %s",
+			      edge_cases[i], expected, got);
+		ck_assert_uint_eq(report.loaded, expected[0] == '\0');
 		malformed += expected[0] != '\0';
-		/* not JSON: both say so, each in its parser's words */
-		if (strncmp(expected, "not JSON: ", 10) == 0
-		    || strcmp(expected, "event: must be a JSON object") == 0)
-			ck_assert_msg(strncmp(sql, "not JSON: ", 10) == 0
-				      || strcmp(sql, "event: must be a JSON object") == 0,
-				      "%s\n  C:   %s\n  SQL: %s", edge_cases[i], expected, sql);
-		else
-			ck_assert_msg(strcmp(expected, sql) == 0, "%s\n  C:   %s\n  SQL: %s",
-				      edge_cases[i], expected, sql);
-		PQclear(result);
+		lrt_test_exec(conn, "DELETE FROM lrt.inbox; DELETE FROM lrt.ingest_rejects");
 	}
 	/* the table is mostly malformed cases; a few are fine on purpose */
 	ck_assert_uint_eq(malformed, count - 15);
+	lrt_store_close(store);
 	PQfinish(conn);
 }
 END_TEST
@@ -1193,79 +1206,67 @@ START_TEST(test_library_files_in_order)
 }
 END_TEST
 
-/* ---- the inbox refuses what ingest would refuse -------------------------------------------- */
+/* ---- events submitted with SQL --------------------------------------------------------------- */
 
-START_TEST(test_direct_insert_refused)
+#define SUBMIT(event) \
+	"INSERT INTO lrt.submissions (product, event) VALUES ('rstETH', '" event "')"
+
+/*
+ * A back-office submits with plain SQL as lrt_writer, which may neither
+ * write the inbox nor read the submissions; `lrt ingest --pending` judges
+ * each submission with the validator of files, in order, and empties the
+ * product's submissions.
+ */
+START_TEST(test_submissions_judged_at_pending)
 {
+	static lrt_test_process p;
+	const char *pending[] = {"ingest", "--pending", NULL};
 	PGconn *conn = lrt_test_connect();
-	PGresult *result;
 
 	create_product();
 	lrt_test_exec(conn, "UPDATE lrt.product_state SET settled_epoch = 2");
-	/* malformed: the CHECK constraint, with the reason */
-	result = PQexec(conn,
-		"INSERT INTO lrt.inbox (product_id, event_id, epoch, type, event) VALUES"
-		" (1, 'x1', 3, 'deposit', '{\"id\": \"x1\", \"type\": \"deposit\", \"epoch\": 3,"
-		"  \"holder\": \"alice\", \"asset\": \"ETH\", \"amount\": 5}')");
-	ck_assert_int_eq(PQresultStatus(result), PGRES_FATAL_ERROR);
-	ck_assert_str_eq(PQresultErrorField(result, PG_DIAG_SQLSTATE), "23514");
-	ck_assert_str_eq(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY),
-			 "lrt.inbox: event x1 is malformed: amount: must be a decimal string, "
-			 "not a JSON number");
-	PQclear(result);
+	lrt_test_exec(conn, "SET ROLE lrt_writer");
+	lrt_test_exec(conn, SUBMIT("{\"id\": \"ok1\", \"type\": \"claim\","
+		" \"time\": \"2025-07-15T01:00:00+02:00\", \"seq\": 9, \"request\": \"w\"}"));
+	lrt_test_exec(conn, SUBMIT("{\"id\": \"x1\", \"type\": \"deposit\", \"epoch\": 3,"
+		" \"holder\": \"alice\", \"asset\": \"ETH\", \"amount\": 5}"));
+	lrt_test_exec(conn, SUBMIT("{\"id\": \"x6\", \"type\": \"claim\", \"epoch\": 2,"
+		" \"request\": \"w\"}"));
+	lrt_test_exec(conn, SUBMIT("{\"id\": \"ok1\", \"type\": \"claim\", \"epoch\": 3,"
+		" \"request\": \"v\"}"));
+	lrt_test_exec(conn, SUBMIT("{\"id\": \"ok1\", \"type\": \"claim\","
+		" \"time\": \"2025-07-15T01:00:00+02:00\", \"seq\": 9, \"request\": \"w\"}"));
+	lrt_test_exec(conn, "INSERT INTO lrt.submissions (product, event) VALUES"
+		      " ('rstSOL', 'not yet')");
+	ck_assert_str_eq(lrt_test_sqlstate(conn, "SELECT count(*) FROM lrt.submissions"),
+			 "42501");
 	ck_assert_str_eq(lrt_test_sqlstate(conn,
 		"INSERT INTO lrt.inbox (product_id, event_id, epoch, type, event) VALUES"
-		" (1, 'x2', 3, 'price', '{\"id\": \"x2\", \"type\": \"price\", \"epoch\": 3,"
-		"  \"asset\": \"stETH\", \"price\": \"0.1234567890123456789012345678901234567\"}')"),
-		"23514");
-	/* the epoch column must be the event's */
-	ck_assert_str_eq(lrt_test_sqlstate(conn,
-		"INSERT INTO lrt.inbox (product_id, event_id, epoch, type, event) VALUES"
-		" (1, 'x3', 4, 'claim', '{\"id\": \"x3\", \"type\": \"claim\", \"epoch\": 3,"
-		"  \"request\": \"w\"}')"), "23514");
-	/* time and epoch: the statement trigger, with the product */
-	result = PQexec(conn,
-		"INSERT INTO lrt.inbox (product_id, event_id, epoch, type, event) VALUES"
-		" (1, 'x4', 4, 'claim', '{\"id\": \"x4\", \"type\": \"claim\","
-		"  \"time\": \"2025-07-14T12:00:00Z\", \"request\": \"w\"}')");
-	ck_assert_int_eq(PQresultStatus(result), PGRES_FATAL_ERROR);
-	ck_assert_str_eq(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY),
-			 "lrt.inbox: event x4: epoch: the row says 4, but time falls in epoch 3");
-	PQclear(result);
-	ck_assert_str_eq(lrt_test_sqlstate(conn,
-		"INSERT INTO lrt.inbox (product_id, event_id, epoch, type, event) VALUES"
-		" (1, 'x5', 0, 'claim', '{\"id\": \"x5\", \"type\": \"claim\", \"time\": 1000,"
-		"  \"request\": \"w\"}')"), "23514");
-	/* a settled epoch */
-	result = PQexec(conn,
-		"INSERT INTO lrt.inbox (product_id, event_id, epoch, type, event) VALUES"
-		" (1, 'x6', 2, 'claim', '{\"id\": \"x6\", \"type\": \"claim\", \"epoch\": 2,"
-		"  \"request\": \"w\"}')");
-	ck_assert_int_eq(PQresultStatus(result), PGRES_FATAL_ERROR);
-	ck_assert_str_eq(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY),
-			 "lrt.inbox: event x6: epoch 2 is already settled (rstETH is settled "
-			 "through epoch 2)");
-	PQclear(result);
-	/* one bad row refuses the whole statement */
-	ck_assert_str_eq(lrt_test_sqlstate(conn,
-		"INSERT INTO lrt.inbox (product_id, event) VALUES"
-		" (1, '{\"id\": \"y1\", \"type\": \"claim\", \"epoch\": 3, \"request\": \"w\"}'),"
-		" (1, '{\"id\": \"y2\", \"type\": \"claim\", \"epoch\": 1, \"request\": \"w\"}')"),
-		"23514");
-	ck_assert_str_eq(lrt_test_value(conn, "SELECT count(*) FROM lrt.inbox"), "0");
-	/* a well-formed event may leave id, type, epoch and seq to the event */
-	lrt_test_exec(conn,
-		"INSERT INTO lrt.inbox (product_id, event) VALUES"
-		" (1, '{\"id\": \"ok1\", \"type\": \"claim\", \"time\": \"2025-07-15T01:00:00+02:00\","
-		"  \"seq\": 9, \"request\": \"w\"}')");
+		" (1, 'x', 3, 'claim', '{}')"), "42501");
+	lrt_test_exec(conn, "RESET ROLE");
+	lrt_test_run(&p, pending);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_str_eq(p.out, "read 5, loaded 1, duplicates 1, rejected 3\n");
+	ck_assert_msg(strstr(p.err, "lrt.submissions:2: amount: must be a decimal string, not a"
+			     " JSON number\n") != NULL, "%s", p.err);
 	ck_assert_str_eq(lrt_test_value(conn,
-		"SELECT event_id || ' ' || type || ' ' || epoch || ' ' || seq FROM lrt.inbox"),
-		"ok1 claim 3 9");
-	/* and lrt.event_problem explains any event */
+		"SELECT string_agg(source_line || ' ' || reason, '; ' ORDER BY source_line)"
+		"  FROM lrt.ingest_rejects WHERE source_file = 'lrt.submissions'"),
+		"2 amount: must be a decimal string, not a JSON number; "
+		"3 epoch 2 is already settled (rstETH is settled through epoch 2); "
+		"4 id ok1 was used on line 1 with other content");
+	/* typed columns, the event as submitted */
 	ck_assert_str_eq(lrt_test_value(conn,
-		"SELECT lrt.event_problem('{\"id\": \"e\", \"type\": \"deposit\", \"epoch\": 0,"
-		" \"holder\": \"h\", \"asset\": \"ETH\", \"amount\": \"12x\"}', 0, 86400)"),
-		"amount: \"12x\" is not a decimal integer ([0-9]+)");
+		"SELECT event_id || ' ' || type || ' ' || epoch || ' ' || seq || ' ' || request"
+		"       || ' ' || source_file || ':' || source_line || ' ' || (event ->> 'time')"
+		"  FROM lrt.inbox"), "ok1 claim 3 9 w lrt.submissions:1 2025-07-15T01:00:00+02:00");
+	/* another product's submission waits for its own --pending */
+	ck_assert_str_eq(lrt_test_value(conn,
+		"SELECT string_agg(product || ' ' || event, ',') FROM lrt.submissions"),
+		"rstSOL not yet");
+	lrt_test_run(&p, pending);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.out, "read 0, loaded 0, duplicates 0, rejected 0\n");
 	PQfinish(conn);
 }
 END_TEST
@@ -1393,7 +1394,7 @@ Suite *ingest_suite(void)
 	tcase_add_unchecked_fixture(database, make_template, drop_template);
 	tcase_add_checked_fixture(database, fresh_migrated_database, NULL);
 	tcase_set_timeout(database, LRT_TEST_DB_TIMEOUT_SECONDS);
-	tcase_add_test(database, test_sql_agrees_with_c_parser);
+	tcase_add_test(database, test_ingest_judges_as_simulate);
 	tcase_add_test(database, test_every_scenario_loads);
 	tcase_add_test(database, test_scenario_file_as_it_is);
 	tcase_add_test(database, test_same_file_twice_changes_nothing);
@@ -1402,7 +1403,7 @@ Suite *ingest_suite(void)
 	tcase_add_test(database, test_files_refused_whole);
 	tcase_add_test(database, test_usage_and_help);
 	tcase_add_test(database, test_library_files_in_order);
-	tcase_add_test(database, test_direct_insert_refused);
+	tcase_add_test(database, test_submissions_judged_at_pending);
 	tcase_add_test(database, test_concurrent_overlapping_ingests);
 	tcase_add_test(database, test_settlement_during_ingest);
 	suite_add_tcase(suite, database);

@@ -3,6 +3,7 @@
  * product's inbox, keeping malformed and late lines aside.
  *
  *   lrt ingest [--product SYMBOL] [--format jsonl|csv] [--db CONNINFO] FILE...
+ *   lrt ingest --pending [--product SYMBOL] [--db CONNINFO] [FILE...]
  *
  * Prints one summary line; each kept-aside line on standard error (the
  * first REJECTS_SHOWN, then a count); progress on a terminal.
@@ -24,6 +25,7 @@
 static const char help[] =
 "Usage: lrt ingest [--product SYMBOL] [--format jsonl|csv|auto] [--db CONNINFO]\n"
 "                  FILE...\n"
+"       lrt ingest --pending [--product SYMBOL] [--db CONNINFO] [FILE...]\n"
 "\n"
 "Loads events into the product's inbox, where `lrt settle` finds them.  FILE\n"
 "is JSON Lines or CSV (by its extension: .csv is CSV, anything else JSON\n"
@@ -56,6 +58,15 @@ static const char help[] =
 "The other lines load all the same.  Events that are well-formed but cannot\n"
 "apply (an unknown asset, an overdraw) load; `lrt settle` rejects them.\n"
 "Several ingests at once, even of the same files, store each event once.\n"
+"Every event is judged by the same code as `lrt simulate`'s.\n"
+"\n"
+"--pending: the events submitted with SQL first, then the FILEs.  A\n"
+"back-office (the lrt_writer role) submits an event with\n"
+"  INSERT INTO lrt.submissions (product, event)\n"
+"  VALUES ('rstETH', '{\"id\": \"w9\", \"type\": \"withdraw\", ...}');\n"
+"and each submission of the product is loaded, or kept aside in\n"
+"lrt.ingest_rejects (file lrt.submissions, line its submission_id), as a\n"
+"line of a file would be, and leaves lrt.submissions.\n"
 "\n"
 "Prints: read N, loaded N, duplicates N, rejected N.  Rejected lines are\n"
 "named on standard error as FILE:LINE: reason (the first 20).  On a\n"
@@ -63,6 +74,7 @@ static const char help[] =
 "\n"
 "Options:\n"
 "  --product SYMBOL   the product (needed when the database holds several)\n"
+"  --pending          judge the events submitted to lrt.submissions\n"
 "  --format FORMAT    jsonl or csv, for every FILE; auto (the default):\n"
 "                     by each file's extension\n"
 "  --db CONNINFO      the database (libpq connection string or URI);\n"
@@ -83,6 +95,7 @@ typedef struct {
 	const char *conninfo;
 	const char *symbol;
 	lrt_ingest_format format;
+	int pending;
 	int first_file;
 } ingest_arguments;
 
@@ -100,6 +113,7 @@ static int parse_options(ingest_arguments *a, int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "product", required_argument, NULL, 'p' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "pending", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int option;
@@ -129,15 +143,18 @@ static int parse_options(ingest_arguments *a, int argc, char **argv)
 				return cli_usage_error("ingest", "--format: \"%s\" is "
 						       "neither jsonl nor csv", optarg);
 			break;
+		case 'P':
+			a->pending = 1;
+			break;
 		case ':':
 			return cli_usage_error("ingest", "%s needs a value", argv[optind - 1]);
 		default:
 			return cli_usage_error("ingest", "unknown option %s", argv[optind - 1]);
 		}
 	}
-	if (optind >= argc)
+	if (optind >= argc && !a->pending)
 		return cli_usage_error("ingest", "name at least one FILE (- for "
-				       "standard input)");
+				       "standard input), or --pending");
 	a->first_file = optind;
 	return LRT_EXIT_OK;
 }
@@ -194,7 +211,7 @@ static int run(int argc, char **argv)
 	ingest_arguments a;
 	ingest_view view;
 	lrt_ingest_options options;
-	lrt_ingest_report report;
+	lrt_ingest_report report, pending;
 	lrt_store *store = NULL;
 	int status, rc;
 
@@ -210,11 +227,19 @@ static int run(int argc, char **argv)
 	options.reject_detail_max = REJECTS_SHOWN;
 	options.context = &view;
 	memset(&report, 0, sizeof(report));
+	memset(&pending, 0, sizeof(pending));
 	rc = lrt_store_connect(&store, a.conninfo);
-	if (rc == 0)
+	if (rc == 0 && a.pending)
+		rc = lrt_ingest_pending(&pending, store, a.symbol, &options);
+	if (rc == 0 && a.first_file < argc)
 		rc = lrt_ingest_files(&report, store, a.symbol,
 				      (const char *const *)argv + a.first_file,
 				      (size_t)(argc - a.first_file), &options);
+	report.read += pending.read;
+	report.loaded += pending.loaded;
+	report.duplicates += pending.duplicates;
+	report.rejected += pending.rejected;
+	report.files_done += pending.files_done;
 	clear_progress(&view);
 	if (report.rejected > view.rejects_seen)
 		fprintf(stderr, "... and %llu more lines kept aside (SELECT * FROM "

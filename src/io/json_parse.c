@@ -160,8 +160,8 @@ static int get_time(int64_t *out, int *present, const json_t *object,
 
 /* ---- fee recipients and policy fields ---------------------------------------- */
 
-static int parse_recipients(lrt_fee_recipient **out, size_t *count,
-			    const json_t *list, lrt_arena *arena)
+int lrt_json_recipients(lrt_fee_recipient **out, size_t *count,
+			const json_t *list, lrt_arena *arena)
 {
 	size_t i, n;
 	lrt_fee_recipient *recipients;
@@ -273,7 +273,7 @@ static int parse_policy(lrt_policy *policy, unsigned *mask, const json_t *object
 		*mask |= LRT_CONFIG_MAX_RATE_CHANGE_BPS;
 	list = json_object_get(object, "fee_recipients");
 	if (list != NULL) {
-		rc = parse_recipients(&policy->fee_recipients,
+		rc = lrt_json_recipients(&policy->fee_recipients,
 				      &policy->fee_recipient_count, list, arena);
 		if (rc != 0)
 			return rc;
@@ -554,6 +554,25 @@ static int parse_slash_size(lrt_event *e, const json_t *object)
 	}
 	mpz_clear(wad_max);
 	return rc;
+}
+
+unsigned lrt_json_event_numbers(lrt_event_type type)
+{
+	static const unsigned bits[] = {
+		[FIELD_AMOUNT] = LRT_EVENT_NUMBER_AMOUNT,
+		[FIELD_AMOUNT_OUT] = LRT_EVENT_NUMBER_AMOUNT_OUT,
+		[FIELD_PRICE] = LRT_EVENT_NUMBER_PRICE,
+	};
+	const field_spec *field;
+	unsigned numbers = 0;
+
+	if ((int)type < 0 || type >= LRT_EVENT_TYPE_COUNT)
+		return 0;
+	for (field = type_fields[type]; field->json != NULL; field++)
+		numbers |= bits[field->kind];
+	if (type == LRT_EVENT_SLASH)
+		numbers |= LRT_EVENT_NUMBER_AMOUNT;  /* the amount or the wad */
+	return numbers;
 }
 
 static int parse_field(lrt_event *e, lrt_arena *arena, const json_t *object,

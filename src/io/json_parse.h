@@ -37,6 +37,23 @@ int lrt_json_event(lrt_event *out, lrt_arena *arena, const json_t *object,
  */
 int lrt_json_policy(lrt_policy *out, const json_t *object);
 
+/*
+ * The fee recipients list of a policy or a `config` event (a JSON array of
+ * {"holder", "bps"}) into `out`, its strings in `arena`; the list's own
+ * rules (distinct holders, bps summing to 10000) are lrt_policy_validate's.
+ */
+int lrt_json_recipients(lrt_fee_recipient **out, size_t *count,
+			const json_t *list, lrt_arena *arena);
+
+/* The numbers an event of `type` carries, as its field table reads them:
+ * LRT_EVENT_NUMBER_* bits. */
+enum {
+	LRT_EVENT_NUMBER_AMOUNT = 1u << 0,
+	LRT_EVENT_NUMBER_AMOUNT_OUT = 1u << 1,
+	LRT_EVENT_NUMBER_PRICE = 1u << 2
+};
+unsigned lrt_json_event_numbers(lrt_event_type type);
+
 /* The fee recipients of a policy as compact JSON text, [{"holder": ...,
  * "bps": ...}, ...]: what lrt_json_policy reads back.  NULL when out of
  * memory; the caller frees the text. */

@@ -33,6 +33,7 @@
 #include "lrt/scenario.h"
 #include "lrt/settler.h"
 #include "store/copy.h"
+#include "store/event_row.h"
 #include "store/store_internal.h"
 
 /* Advisory lock namespace of settlement (the product id is the other key). */
@@ -51,6 +52,9 @@ typedef struct {
 	int64_t settle_lag_seconds;
 	lrt_book *book;
 	int64_t entry_base;     /* journal entries written before this book */
+	int64_t last_entry;     /* the last entry written, stored in the state row */
+	bool queue_loaded;      /* the queued requests due this epoch are in the book */
+	bool queue_partial;     /* some queued requests are not: rebuild next epoch */
 	int64_t next_queue_position;
 	size_t stored_locations;
 
@@ -99,36 +103,6 @@ static void failpoint(const char *name)
 static int command(settler *s, const char *query, int count, const char *const *params)
 {
 	return lrt_store_exec_command(s->store, query, count, params);
-}
-
-/* A text[] literal of `count` names: {"a","b"} with " and \ escaped. */
-static char *array_literal(const char *const *names, size_t count)
-{
-	size_t i, length = 3;
-	char *text, *p;
-	const char *q;
-
-	for (i = 0; i < count; i++)
-		length += 2 * strlen(names[i]) + 3;
-	text = malloc(length);
-	if (text == NULL)
-		return NULL;
-	p = text;
-	*p++ = '{';
-	for (i = 0; i < count; i++) {
-		if (i > 0)
-			*p++ = ',';
-		*p++ = '"';
-		for (q = names[i]; *q != '\0'; q++) {
-			if (*q == '"' || *q == '\\')
-				*p++ = '\\';
-			*p++ = *q;
-		}
-		*p++ = '"';
-	}
-	*p++ = '}';
-	*p = '\0';
-	return text;
 }
 
 static void format_int(char *out, size_t size, int64_t value)
@@ -203,33 +177,64 @@ static int restore_requests(settler *s, PGresult *res)
 	"request_id, holder, shares::text, cap::text, request_epoch, status," \
 	" payout::text, finalized_epoch"
 
-static int restore_queue(settler *s)
+/* The next queue position, and the last journal entry from the state row. */
+static int restore_counters(settler *s, const PGresult *state)
 {
 	const char *params[1] = {s->id};
-	PGresult *res;
 	char value[32];
 	int rc;
 
+	rc = lrt_store_exec_value(value, sizeof(value), s->store,
+		"SELECT coalesce(max(queue_position) + 1, 0) FROM lrt.withdrawal_requests"
+		" WHERE product_id = $1", 1, params);
+	if (rc == 0)
+		s->next_queue_position = strtoll(value, NULL, 10);
+	s->entry_base = s->last_entry = strtoll(PQgetvalue(state, 0, 5), NULL, 10);
+	return rc;
+}
+
+/* The smallest withdrawal delay the epoch can end with: the policy's, or a
+ * smaller one a `config` event of the epoch sets. */
+static int64_t least_delay(const settler *s)
+{
+	int64_t delay = lrt_book_product(s->book)->policy.delay_epochs;
+	size_t i;
+
+	for (i = 0; i < s->count; i++)
+		if (s->events[i].type == LRT_EVENT_CONFIG
+		    && (s->events[i].config_mask & LRT_CONFIG_DELAY_EPOCHS)
+		    && s->events[i].config.delay_epochs < delay)
+			delay = s->events[i].config.delay_epochs;
+	return delay;
+}
+
+/*
+ * The queued requests this epoch may finalize (request epoch + delay <=
+ * epoch), in queue order: not the whole queue.  Requests join the queue in
+ * epoch order, so they are its head; the others stay in the database, and
+ * the book is rebuilt for the next epoch, when more may be due.
+ */
+static int restore_due_queue(settler *s)
+{
+	char due[24];
+	const char *params[2] = {s->id, due};
+	int64_t delay = least_delay(s);
+	PGresult *res;
+	int rc;
+
+	if (s->queue_loaded)
+		return 0;
+	format_int(due, sizeof(due), s->epoch - delay);
 	rc = lrt_store_exec_tuples(&res, s->store,
 		"SELECT " REQUEST_COLUMNS " FROM lrt.withdrawal_requests"
-		" WHERE product_id = $1 AND status = 'queued' ORDER BY queue_position",
-		1, params);
+		" WHERE product_id = $1 AND status = 'queued' AND request_epoch <= $2"
+		" ORDER BY queue_position", 2, params);
 	if (rc != 0)
 		return rc;
 	rc = restore_requests(s, res);
 	PQclear(res);
-	if (rc == 0)
-		rc = lrt_store_exec_value(value, sizeof(value), s->store,
-			"SELECT coalesce(max(queue_position) + 1, 0) FROM lrt.withdrawal_requests"
-			" WHERE product_id = $1", 1, params);
-	if (rc == 0)
-		s->next_queue_position = strtoll(value, NULL, 10);
-	if (rc == 0)
-		rc = lrt_store_exec_value(value, sizeof(value), s->store,
-			"SELECT coalesce(max(entry), 0) FROM lrt.journal WHERE product_id = $1",
-			1, params);
-	if (rc == 0)
-		s->entry_base = strtoll(value, NULL, 10);
+	s->queue_loaded = true;
+	s->queue_partial = delay > 0;
 	return rc;
 }
 
@@ -273,7 +278,8 @@ static int load_book(settler *s, const PGresult *state)
 	if (rc == 0)
 		rc = lrt_store_load_positions(s->book, s->store, s->id);
 	if (rc == 0)
-		rc = restore_queue(s);
+		rc = restore_counters(s, state);
+	s->queue_loaded = false;
 	s->stored_locations = 0;
 	if (rc == 0)
 		rc = lrt_book_each_location(s->book, count_location, &s->stored_locations);
@@ -282,8 +288,20 @@ static int load_book(settler *s, const PGresult *state)
 
 /* ---- loading the epoch -------------------------------------------------------- */
 
-/* The epoch's pending events in apply order: by seq when every event of the
- * epoch has one (ties in ingest order), else in ingest order. */
+/* Reads the typed columns of one row (from column 0) into an event. */
+static int read_event(settler *s, lrt_event *event, const PGresult *res, int row)
+{
+	const char *values[LRT_EVENT_ROW_COLUMN_COUNT];
+	int i;
+
+	for (i = 0; i < LRT_EVENT_ROW_COLUMN_COUNT; i++)
+		values[i] = PQgetisnull(res, row, i) ? NULL : PQgetvalue(res, row, i);
+	return lrt_event_row_to_event(event, &s->arena, values);
+}
+
+/* The epoch's pending events in apply order (by seq when every event of the
+ * epoch has one, ties in ingest order; else in ingest order), read from the
+ * inbox's typed columns. */
 static int load_events(settler *s)
 {
 	char epoch[24];
@@ -294,7 +312,7 @@ static int load_events(settler *s)
 
 	format_int(epoch, sizeof(epoch), s->epoch);
 	rc = lrt_store_exec_tuples(&res, s->store,
-		"SELECT event_id, event::text FROM lrt.inbox"
+		"SELECT " LRT_EVENT_ROW_COLUMN_LIST " FROM lrt.inbox"
 		" WHERE product_id = $1 AND epoch = $2"
 		" ORDER BY CASE WHEN bool_and(seq IS NOT NULL) OVER () THEN seq END,"
 		"          ingest_order", 2, params);
@@ -310,13 +328,9 @@ static int load_events(settler *s)
 		return LRT_ENOMEM;
 	}
 	for (i = 0; i < (size_t)PQntuples(res) && rc == 0; i++) {
-		json_t *object = json_loads(PQgetvalue(res, (int)i, 1), 0, NULL);
-
 		lrt_event_init(&s->events[i]);
 		s->count = i + 1;
-		rc = object ? lrt_json_event(&s->events[i], &s->arena, object, &s->product)
-			    : LRT_EINVAL;
-		json_decref(object);
+		rc = read_event(s, &s->events[i], res, (int)i);
 		if (rc == 0 && s->events[i].epoch != s->epoch) {
 			lrt_error_set("its epoch is %lld", (long long)s->events[i].epoch);
 			rc = LRT_EINVAL;
@@ -390,25 +404,44 @@ static int collect_names(settler *s, const char ***holders, size_t *holder_count
 	return 0;
 }
 
+/* Sends `names` by COPY into the session's settle_names, emptied first. */
+static int send_names(settler *s, const char **names, size_t count)
+{
+	lrt_copy *copy;
+	size_t i;
+	int rc;
+
+	rc = command(s, "CREATE TEMP TABLE IF NOT EXISTS settle_names"
+		     " (name text COLLATE \"C\") ON COMMIT DELETE ROWS", 0, NULL);
+	if (rc == 0)
+		rc = command(s, "TRUNCATE settle_names", 0, NULL);
+	if (rc == 0)
+		rc = lrt_copy_begin(&copy, s->store, "COPY settle_names FROM STDIN");
+	for (i = 0; i < count && rc == 0; i++)
+		rc = lrt_copy_row(copy, 1, &names[i]);
+	if (rc != 0) {
+		lrt_copy_abort(copy, "lrt: names abandoned");
+		return rc;
+	}
+	return lrt_copy_end(copy, NULL);
+}
+
+/* The holders of `names` the database holds, into the book. */
 static int preload_holders(settler *s, const char **names, size_t count)
 {
-	char *list;
-	const char *params[2];
+	const char *params[1] = {s->id};
 	PGresult *res;
 	mpz_t shares;
 	int i, rc;
 
 	if (count == 0)
 		return 0;
-	list = array_literal(names, count);
-	if (list == NULL)
-		return LRT_ENOMEM;
-	params[0] = s->id;
-	params[1] = list;
-	rc = lrt_store_exec_tuples(&res, s->store,
-		"SELECT holder, shares::text FROM lrt.holders"
-		" WHERE product_id = $1 AND holder = ANY ($2::text[])", 2, params);
-	free(list);
+	rc = send_names(s, names, count);
+	if (rc == 0)
+		rc = lrt_store_exec_tuples(&res, s->store,
+			"SELECT h.holder, h.shares::text FROM lrt.holders h"
+			" WHERE h.product_id = $1 AND h.holder IN (SELECT name FROM settle_names)",
+			1, params);
 	if (rc != 0)
 		return rc;
 	mpz_init(shares);
@@ -421,25 +454,22 @@ static int preload_holders(settler *s, const char **names, size_t count)
 	return rc;
 }
 
+/* The requests of `names` (claimed by the epoch's events) the book does
+ * not hold yet, whatever their state, into the book. */
 static int preload_requests(settler *s, const char **names, size_t count)
 {
-	char *list;
-	const char *params[2];
+	const char *params[1] = {s->id};
 	PGresult *res;
 	int rc;
 
 	if (count == 0)
 		return 0;
-	list = array_literal(names, count);
-	if (list == NULL)
-		return LRT_ENOMEM;
-	params[0] = s->id;
-	params[1] = list;
-	rc = lrt_store_exec_tuples(&res, s->store,
-		"SELECT " REQUEST_COLUMNS " FROM lrt.withdrawal_requests"
-		" WHERE product_id = $1 AND request_id = ANY ($2::text[])"
-		"   AND status <> 'queued'", 2, params);
-	free(list);
+	rc = send_names(s, names, count);
+	if (rc == 0)
+		rc = lrt_store_exec_tuples(&res, s->store,
+			"SELECT " REQUEST_COLUMNS " FROM lrt.withdrawal_requests"
+			" WHERE product_id = $1 AND request_id IN (SELECT name FROM settle_names)"
+			" ORDER BY queue_position", 1, params);
 	if (rc != 0)
 		return rc;
 	rc = restore_requests(s, res);
@@ -451,8 +481,10 @@ static int preload(settler *s)
 {
 	const char **holders = NULL, **requests = NULL;
 	size_t holder_count, request_count;
-	int rc = collect_names(s, &holders, &holder_count, &requests, &request_count);
+	int rc = restore_due_queue(s);
 
+	if (rc == 0)
+		rc = collect_names(s, &holders, &holder_count, &requests, &request_count);
 	if (rc == 0)
 		rc = preload_holders(s, holders, holder_count);
 	if (rc == 0)
@@ -474,6 +506,8 @@ static void journal_transfer(void *context, const lrt_journal_transfer *t)
 
 	if (s->journal_failed)
 		return;
+	if (entry_number > s->last_entry)
+		s->last_entry = entry_number;
 	if (entry_number != s->journal_entry) {
 		s->journal_entry = entry_number;
 		s->journal_leg = 0;
@@ -503,15 +537,34 @@ static void journal_transfer(void *context, const lrt_journal_transfer *t)
 	free(amount);
 }
 
+/* Starts the COPY of the epoch's transfers into its own journal partition
+ * (made when missing). */
+static int begin_journal(settler *s)
+{
+	char epoch[24], partition[128], statement[400];
+	const char *params[1] = {epoch};
+	int rc;
+
+	format_int(epoch, sizeof(epoch), s->epoch);
+	rc = lrt_store_exec_value(partition, sizeof(partition), s->store,
+				  "SELECT lrt.journal_partition($1::bigint)", 1, params);
+	if (rc != 0)
+		return rc;
+	/* the name is the server's quote_ident of journal_<digits> */
+	snprintf(statement, sizeof(statement),
+		 "COPY %s (product_id, entry, leg, epoch, event_id, step, ledger,"
+		 " debit_kind, debit_name, credit_kind, credit_name, amount) FROM STDIN",
+		 partition);
+	return lrt_copy_begin(&s->journal, s->store, statement);
+}
+
 static int apply_events(settler *s, lrt_epoch_report *report)
 {
 	size_t i;
 	int rc;
 
 	lrt_book_clear_changes(s->book);
-	rc = lrt_copy_begin(&s->journal, s->store,
-		"COPY lrt.journal (product_id, entry, leg, epoch, event_id, step, ledger,"
-		" debit_kind, debit_name, credit_kind, credit_name, amount) FROM STDIN");
+	rc = begin_journal(s);
 	if (rc != 0)
 		return rc;
 	s->journal_entry = -1;
@@ -841,15 +894,16 @@ static int write_rejections(settler *s)
 static int write_state(settler *s, const lrt_epoch_report *r)
 {
 	const lrt_policy *policy = &lrt_book_product(s->book)->policy;
-	char epoch[24], fee[16], delay[24], apr[16], guard[16];
+	char epoch[24], fee[16], delay[24], apr[16], guard[16], last_entry[24];
 	char *assets = mpz_get_str(NULL, 10, r->total_assets);
 	char *shares = mpz_get_str(NULL, 10, r->total_shares);
 	char *deferred = mpz_get_str(NULL, 10, r->deferred);
 	char *recipients = lrt_json_recipients_text(policy);
-	const char *params[10];
+	const char *params[11];
 	int rc = LRT_ENOMEM;
 
 	format_int(epoch, sizeof(epoch), r->epoch);
+	format_int(last_entry, sizeof(last_entry), s->last_entry);
 	snprintf(fee, sizeof(fee), "%u", policy->fee_bps);
 	format_int(delay, sizeof(delay), policy->delay_epochs);
 	snprintf(apr, sizeof(apr), "%u", policy->max_apr_bps);
@@ -864,13 +918,14 @@ static int write_state(settler *s, const lrt_epoch_report *r)
 	params[7] = delay;
 	params[8] = apr;
 	params[9] = guard;
+	params[10] = last_entry;
 	if (assets && shares && deferred && recipients)
 		rc = command(s,
 			"UPDATE lrt.product_state SET total_assets = $2, total_shares = $3,"
 			"       deferred = $4, settled_epoch = $5, fee_bps = $6,"
 			"       fee_recipients = $7::jsonb, delay_epochs = $8, max_apr_bps = $9,"
-			"       max_rate_change_bps = $10, updated_at = now()"
-			" WHERE product_id = $1", 10, params);
+			"       max_rate_change_bps = $10, last_entry = $11, updated_at = now()"
+			" WHERE product_id = $1", 11, params);
 	free(assets);
 	free(shares);
 	free(deferred);
@@ -923,8 +978,8 @@ static int lock_state(settler *s, PGresult **state)
 		"SELECT settled_epoch, total_assets::text, total_shares::text, deferred::text,"
 		"       jsonb_build_object('fee_bps', fee_bps, 'fee_recipients', fee_recipients,"
 		"           'delay_epochs', delay_epochs, 'max_apr_bps', max_apr_bps,"
-		"           'max_rate_change_bps', max_rate_change_bps)::text"
-		"  FROM lrt.product_state WHERE product_id = $1", 1, params + 1);
+		"           'max_rate_change_bps', max_rate_change_bps)::text, last_entry"
+		"  FROM lrt.product_state WHERE product_id = $1 FOR UPDATE", 1, params + 1);
 	if (rc == 0 && PQntuples(*state) != 1) {
 		PQclear(*state);
 		*state = NULL;
@@ -957,7 +1012,8 @@ static int settle_next(settler *s, int64_t target, lrt_epoch_report *report,
 		PQclear(state);
 		return command(s, "COMMIT", 0, NULL) == 0 ? 1 : LRT_EDB;
 	}
-	if (s->book == NULL || lrt_book_settled_epoch(s->book) != settled)
+	if (s->book == NULL || lrt_book_settled_epoch(s->book) != settled
+	    || s->queue_partial)
 		rc = load_book(s, state);
 	PQclear(state);
 	if (rc == 0)
@@ -1020,8 +1076,9 @@ static int record_accept(settler *s, const char *rate)
 	params[2] = epoch;
 	params[3] = rate;
 	rc = command(s,
-		"INSERT INTO lrt.inbox (product_id, event_id, epoch, seq, type, event, source_file)"
-		" VALUES ($1, $2, $3, 9223372036854775807, 'accept',"
+		"INSERT INTO lrt.inbox (product_id, event_id, epoch, seq, type, amount, event,"
+		"                       source_file)"
+		" VALUES ($1, $2, $3, 9223372036854775807, 'accept', $4::numeric,"
 		"         jsonb_build_object('id', $2::text, 'type', 'accept',"
 		"                            'epoch', $3::bigint, 'rate', $4::text,"
 		"                            'seq', 9223372036854775807),"

@@ -1,0 +1,46 @@
+/*
+ * csv_event.h - a CSV record of an event file as the JSON object of its
+ * event, so that CSV events are judged by the same validator as JSON ones
+ * (json_parse.c).
+ *
+ * The header row names the fields.  A record's cells become the object's
+ * members: an empty cell is an absent field; a cell of an integer field
+ * (epoch, seq, fee_bps, delay_epochs, max_apr_bps, max_rate_change_bps, and
+ * time when all digits) written as an integer is a JSON integer; a cell of
+ * a list field (fee_recipients, points) holds its JSON; a cell of a boolean
+ * field (fee_high_water_mark) is true or false; any other cell is a string.
+ */
+#ifndef LRT_IO_CSV_EVENT_H
+#define LRT_IO_CSV_EVENT_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "core/arena.h"
+
+/* A CSV file's header: its column names. */
+typedef struct {
+	char **names;      /* in the arena */
+	size_t count;
+} lrt_csv_header;
+
+/*
+ * The header from the file's first record (its quotes known balanced: the
+ * record reader checked them).  LRT_EINVAL "header: ..." when a column has
+ * no name, spaces around its name, or the name of an earlier column;
+ * LRT_ENOMEM.
+ */
+int lrt_csv_header_parse(lrt_csv_header *out, lrt_arena *arena,
+			 const char *text, size_t length);
+
+/*
+ * The event object of one record.  LRT_EINVAL with the reason ("CSV: 3
+ * cells, but the header names 5 columns", "fee_recipients: not JSON: ...",
+ * "seq: 99999999999999999999 is out of range"); LRT_ENOMEM.  The caller
+ * owns *out (json_decref).
+ */
+int lrt_csv_event_object(json_t **out, const lrt_csv_header *header,
+			 const char *text, size_t length);
+
+#endif
