@@ -6,16 +6,23 @@
 #   sh tests/bench/db.sh BUILD
 #
 # Prints, for BENCH_DB_EVENTS (1000000) deposits of as many holders in epoch
-# 0, then a rewards-only epoch 1:
+# 0, as many mixed events over them in epoch 1 (deposits, transfers,
+# withdrawals: a fifth of them, which stay queued), then a rewards-only
+# epoch 2, each timed in this run:
 #
-#   COPY into a bare table      the baseline: the bytes into one text column
-#   lrt ingest                  COPY into staging, set-based validation, inbox
-#   lrt settle (epoch 0)        a million deposits: holders, journal, state
-#   lrt settle (epoch 1)        rewards only, with a million holders stored
+#   COPY into a bare table      a baseline: the lines into one text column
+#   COPY keyed by the event id  a baseline: (id PRIMARY KEY, line)
+#   lrt ingest                  C judges each line, COPY of typed rows, inbox
+#   lrt settle (the deposits)   a million new holders, journal, state
+#   floor                       the rows that settlement wrote, COPYed into
+#                               bare tables of the same columns
+#   lrt settle (mixed)          the same for the mixed events, and its floor
+#   lrt settle (rewards only)   a fresh process, with the holders and the
+#                               queue stored
 #
-# and the ratios (aims: ingest within 2x of the COPY, settlement within 3x,
-# the rewards-only epoch under 100 ms whatever the number of holders).  The
-# cluster lives in BUILD/bench/pg and is stopped and removed at the end.
+# and the ratios (aims: ingest within 1.5x the keyed COPY, each settlement
+# within 3x the bare COPY of its events, the rewards-only epoch under 50 ms).
+# The cluster lives in BUILD/bench/pg and is stopped and removed at the end.
 set -eu
 
 build=${1:-build}
@@ -66,41 +73,93 @@ ratio() {
 # ---- the events -------------------------------------------------------------------
 
 deposits=$out/deposits-$events.jsonl
+mixed=$out/mixed-$events.jsonl
 rewards=$out/rewards.jsonl
-if [ ! -s "$deposits" ]; then
-	echo "bench: generating $events deposits of as many holders"
+if [ ! -s "$deposits" ] || [ ! -s "$mixed" ]; then
+	echo "bench: generating $events deposits of as many holders, and $events mixed events"
 	awk -v n="$events" 'BEGIN {
-		printf "{\"product\": {\"symbol\": \"benchETH\", \"underlying\": \"ETH\", \"assets\": [{\"symbol\": \"ETH\", \"decimals\": 18}], \"offset\": 3, \"fee_bps\": 1000, \"fee_recipients\": [{\"holder\": \"treasury\", \"bps\": 8000}, {\"holder\": \"dao\", \"bps\": 2000}]}}\n";
+		printf "{\"product\": {\"symbol\": \"benchETH\", \"underlying\": \"ETH\", \"assets\": [{\"symbol\": \"ETH\", \"decimals\": 18}], \"offset\": 3, \"fee_bps\": 1000, \"fee_recipients\": [{\"holder\": \"treasury\", \"bps\": 8000}, {\"holder\": \"dao\", \"bps\": 2000}], \"delay_epochs\": 7}}\n";
 		seed = 12345;
 		for (i = 0; i < n; i++) {
 			seed = (seed * 1103515245 + 12345) % 2147483648;
 			printf "{\"id\": \"0x%064x:%d\", \"epoch\": 0, \"type\": \"deposit\", \"holder\": \"0x%040x\", \"asset\": \"ETH\", \"amount\": \"%d%015d\"}\n", i, i % 97, i + 1, 1 + seed % 5000, seed % 1000000000000000;
 		}
 	}' >"$deposits"
+	# two fifths deposits, two fifths transfers, one fifth withdrawals (which
+	# stay queued: the delay is 7 epochs), over the holders of the deposits
+	awk -v n="$events" 'BEGIN {
+		seed = 54321;
+		for (i = 0; i < n; i++) {
+			seed = (seed * 1103515245 + 12345) % 2147483648;
+			k = i % 5;
+			if (k < 2)
+				printf "{\"id\": \"m-%d\", \"epoch\": 1, \"type\": \"deposit\", \"holder\": \"0x%040x\", \"asset\": \"ETH\", \"amount\": \"%d%015d\"}\n", i, i + 1, 1 + seed % 50, seed % 1000000000000000;
+			else if (k < 4)
+				printf "{\"id\": \"m-%d\", \"epoch\": 1, \"type\": \"transfer\", \"from\": \"0x%040x\", \"to\": \"0x%040x\", \"shares\": \"%d\"}\n", i, i + 1, (i * 7919) % n + 1, 1 + seed % 1000000;
+			else
+				printf "{\"id\": \"m-%d\", \"epoch\": 1, \"type\": \"withdraw\", \"holder\": \"0x%040x\", \"shares\": \"%d\"}\n", i, i + 1, 1 + seed % 1000000;
+		}
+	}' >"$mixed"
 fi
 awk 'BEGIN {
 	for (i = 0; i < 10; i++)
-		printf "{\"id\": \"reward-%d\", \"epoch\": 1, \"type\": \"reward\", \"source\": \"consensus\", \"location\": \"buffer\", \"asset\": \"ETH\", \"amount\": \"%d000000000000000\"}\n", i, 100 + i;
+		printf "{\"id\": \"reward-%d\", \"epoch\": 2, \"type\": \"reward\", \"source\": \"consensus\", \"location\": \"buffer\", \"asset\": \"ETH\", \"amount\": \"%d000000000000000\"}\n", i, 100 + i;
 }' >"$rewards"
+# the baselines' rows: the lines, and the lines keyed by their id
 tail -n +2 "$deposits" >"$out/rows.txt"
+sed 's/^{"id": "\([^"]*\)".*/\1/' "$out/rows.txt" | paste - "$out/rows.txt" >"$out/keyed.txt"
+cp "$mixed" "$out/mixed-rows.txt"
 
 echo "bench: $events events of $events holders, PostgreSQL $(psql_do -At -c 'SHOW server_version' | sed 's/ .*//')"
 "$lrt" migrate >/dev/null
 "$lrt" product create "$deposits" >/dev/null
-psql_do -c "CREATE TABLE bare (line text)"
+psql_do -c "CREATE TABLE bare (line text)" \
+	-c "CREATE TABLE bare_mixed (line text)" \
+	-c "CREATE TABLE keyed (id text COLLATE \"C\" PRIMARY KEY, line text)"
 
 timed "COPY into a bare table" psql_do -c "\\copy bare FROM '$out/rows.txt'"
 copy_ms=$elapsed_ms
-timed "lrt ingest" "$lrt" ingest "$deposits"
+timed "COPY keyed by the event id" psql_do -c "\\copy keyed FROM '$out/keyed.txt'"
+keyed_ms=$elapsed_ms
+timed "lrt ingest (the deposits)" "$lrt" ingest "$deposits"
 ingest_ms=$elapsed_ms
 timed "lrt settle (the deposits)" "$lrt" settle --through 0
 settle_ms=$elapsed_ms
+
+# the floor: the rows that settlement wrote, COPYed into bare tables of the
+# same columns (no key, no check)
+psql_do -c "CREATE TABLE floor_journal (LIKE lrt.journal)" \
+	-c "CREATE TABLE floor_holders (LIKE lrt.holders)" \
+	-c "\\copy (SELECT * FROM lrt.journal WHERE epoch = 0) TO '$out/journal-0.txt'" \
+	-c "\\copy (SELECT * FROM lrt.holders) TO '$out/holders-0.txt'"
+timed "floor: its rows, bare COPY" psql_do -c "\\copy floor_journal FROM '$out/journal-0.txt'" \
+	-c "\\copy floor_holders FROM '$out/holders-0.txt'"
+floor_ms=$elapsed_ms
+
+timed "COPY the mixed events bare" psql_do -c "\\copy bare_mixed FROM '$out/mixed-rows.txt'"
+copy_mixed_ms=$elapsed_ms
+timed "lrt ingest (mixed)" "$lrt" ingest "$mixed"
+ingest_mixed_ms=$elapsed_ms
+timed "lrt settle (mixed)" "$lrt" settle --through 1
+settle_mixed_ms=$elapsed_ms
+psql_do -c "TRUNCATE floor_journal, floor_holders" \
+	-c "\\copy (SELECT * FROM lrt.journal WHERE epoch = 1) TO '$out/journal-1.txt'" \
+	-c "\\copy (SELECT h.* FROM lrt.holders h WHERE h.holder IN (SELECT holder FROM lrt.inbox WHERE epoch = 1 UNION SELECT to_name FROM lrt.inbox WHERE epoch = 1)) TO '$out/holders-1.txt'" \
+	-c "\\copy (SELECT * FROM lrt.withdrawal_requests WHERE request_epoch = 1) TO '$out/requests-1.txt'" \
+	-c "CREATE TABLE floor_requests (LIKE lrt.withdrawal_requests)"
+timed "floor: its rows, bare COPY" psql_do -c "\\copy floor_journal FROM '$out/journal-1.txt'" \
+	-c "\\copy floor_holders FROM '$out/holders-1.txt'" \
+	-c "\\copy floor_requests FROM '$out/requests-1.txt'"
+floor_mixed_ms=$elapsed_ms
+
 "$lrt" ingest "$rewards" >/dev/null
-timed "lrt settle (rewards only)" "$lrt" settle --through 1
+timed "lrt settle (rewards only)" "$lrt" settle --through 2
 rewards_ms=$elapsed_ms
 
 holders=$(psql_do -At -c "SELECT count(*) FROM lrt.holders WHERE shares > 0")
-echo "bench: $holders holders stored; ratios against the bare COPY:"
-echo "  ingest   $(ratio "$ingest_ms" "$copy_ms")   (aim: within 2x)"
-echo "  settle   $(ratio "$settle_ms" "$copy_ms")   (aim: within 3x)"
-echo "  rewards-only epoch at $holders holders: $rewards_ms ms (aim: under 100 ms)"
+queued=$(psql_do -At -c "SELECT count(*) FROM lrt.withdrawal_requests WHERE status = 'queued'")
+echo "bench: $holders holders and $queued queued requests stored; ratios:"
+echo "  ingest of the deposits     $(ratio "$ingest_ms" "$keyed_ms") the keyed COPY, $(ratio "$ingest_ms" "$copy_ms") the bare COPY   (aim: within 1.5x the keyed COPY)"
+echo "  settle of the deposits     $(ratio "$settle_ms" "$copy_ms") the bare COPY of its events; its floor $(ratio "$floor_ms" "$copy_ms")   (aim: within 3x)"
+echo "  settle of the mixed events $(ratio "$settle_mixed_ms" "$copy_mixed_ms") the bare COPY of its events; its floor $(ratio "$floor_mixed_ms" "$copy_mixed_ms")   (aim: within 3x)"
+echo "  rewards-only epoch, a fresh process at $holders holders and $queued queued requests: $rewards_ms ms (aim: under 50 ms)"

@@ -1,0 +1,383 @@
+/*
+ * settle_load.c - what a settlement reads (see settler_internal.h): the
+ * book from the state row, the prices and positions (few), the queued
+ * requests due this epoch (not the whole queue), the epoch's events from
+ * the inbox's typed columns, and only the holders and requests those
+ * events name, their names sent by COPY.
+ *
+ * Workload: a fresh process per epoch (cron) as well as many epochs in one
+ * run; the cost follows the epoch's events, not the number of holders or
+ * the length of the queue.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "io/json_parse.h"
+#include "lrt/amount.h"
+#include "lrt/error.h"
+#include "store/event_row.h"
+#include "store/settler_internal.h"
+#include "store/store_internal.h"
+
+/* ---- loading the book ----------------------------------------------------------- */
+
+/* Requests from a result of (request_id, holder, shares, cap, request_epoch,
+ * status, payout, finalized_epoch). */
+static int restore_requests(settler *s, PGresult *res)
+{
+	lrt_request_view view;
+	mpz_t shares, cap, payout;
+	int i, rc = 0;
+
+	mpz_init(shares);
+	mpz_init(cap);
+	mpz_init(payout);
+	view.shares = (const mpz_t *)&shares;
+	view.cap = (const mpz_t *)&cap;
+	view.payout = (const mpz_t *)&payout;
+	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
+		const char *status = PQgetvalue(res, i, 5);
+
+		view.request = PQgetvalue(res, i, 0);
+		view.holder = PQgetvalue(res, i, 1);
+		mpz_set_str(shares, PQgetvalue(res, i, 2), 10);
+		mpz_set_str(cap, PQgetvalue(res, i, 3), 10);
+		view.epoch = strtoll(PQgetvalue(res, i, 4), NULL, 10);
+		view.state = strcmp(status, "queued") == 0 ? LRT_REQUEST_QUEUED
+			     : strcmp(status, "finalized") == 0 ? LRT_REQUEST_FINALIZED
+			     : LRT_REQUEST_CLAIMED;
+		mpz_set_str(payout, PQgetisnull(res, i, 6) ? "0" : PQgetvalue(res, i, 6), 10);
+		view.finalized_epoch = PQgetisnull(res, i, 7) ? -1
+				       : strtoll(PQgetvalue(res, i, 7), NULL, 10);
+		rc = lrt_book_restore_request(s->book, &view);
+	}
+	mpz_clear(shares);
+	mpz_clear(cap);
+	mpz_clear(payout);
+	return rc;
+}
+
+#define REQUEST_COLUMNS \
+	"request_id, holder, shares::text, cap::text, request_epoch, status," \
+	" payout::text, finalized_epoch"
+
+/* The next queue position, and the last journal entry from the state row. */
+static int restore_counters(settler *s, const PGresult *state)
+{
+	const char *params[1] = {s->id};
+	char value[32];
+	int rc;
+
+	rc = lrt_store_exec_value(value, sizeof(value), s->store,
+		"SELECT coalesce(max(queue_position) + 1, 0) FROM lrt.withdrawal_requests"
+		" WHERE product_id = $1", 1, params);
+	if (rc == 0)
+		s->next_queue_position = strtoll(value, NULL, 10);
+	s->entry_base = s->last_entry = strtoll(PQgetvalue(state, 0, 5), NULL, 10);
+	return rc;
+}
+
+/* The smallest withdrawal delay the epoch can end with: the policy's, or a
+ * smaller one a `config` event of the epoch sets. */
+static int64_t least_delay(const settler *s)
+{
+	int64_t delay = lrt_book_product(s->book)->policy.delay_epochs;
+	size_t i;
+
+	for (i = 0; i < s->count; i++)
+		if (s->events[i].type == LRT_EVENT_CONFIG
+		    && (s->events[i].config_mask & LRT_CONFIG_DELAY_EPOCHS)
+		    && s->events[i].config.delay_epochs < delay)
+			delay = s->events[i].config.delay_epochs;
+	return delay;
+}
+
+/*
+ * The queued requests this epoch may finalize (request epoch + delay <=
+ * epoch), in queue order: not the whole queue.  Requests join the queue in
+ * epoch order, so they are its head; the others stay in the database, and
+ * the book is rebuilt for the next epoch, when more may be due.
+ */
+static int restore_due_queue(settler *s)
+{
+	char due[24];
+	const char *params[2] = {s->id, due};
+	int64_t delay = least_delay(s);
+	PGresult *res;
+	int rc;
+
+	if (s->queue_loaded)
+		return 0;
+	settler_format_int(due, sizeof(due), s->epoch - delay);
+	rc = lrt_store_exec_tuples(&res, s->store,
+		"SELECT " REQUEST_COLUMNS " FROM lrt.withdrawal_requests"
+		" WHERE product_id = $1 AND status = 'queued' AND request_epoch <= $2"
+		" ORDER BY queue_position", 2, params);
+	if (rc != 0)
+		return rc;
+	rc = restore_requests(s, res);
+	PQclear(res);
+	s->queue_loaded = true;
+	s->queue_partial = delay > 0;
+	return rc;
+}
+
+static int count_location(void *context, const char *location, size_t index)
+{
+	(void)location;
+	*(size_t *)context = index + 1;
+	return 0;
+}
+
+/* A new book from the state row (A, S, D, settled epoch, policy JSON). */
+int settler_load_book(settler *s, const PGresult *state)
+{
+	mpz_t assets, shares, deferred;
+	json_t *policy_json;
+	lrt_policy policy = {0};
+	int rc;
+
+	lrt_book_free(s->book);
+	s->book = NULL;
+	rc = lrt_book_new(&s->book, &s->product);
+	if (rc != 0)
+		return rc;
+	mpz_init_set_str(assets, PQgetvalue(state, 0, 1), 10);
+	mpz_init_set_str(shares, PQgetvalue(state, 0, 2), 10);
+	mpz_init_set_str(deferred, PQgetvalue(state, 0, 3), 10);
+	rc = lrt_book_restore_totals(s->book, strtoll(PQgetvalue(state, 0, 0), NULL, 10),
+				     assets, shares, deferred);
+	mpz_clear(assets);
+	mpz_clear(shares);
+	mpz_clear(deferred);
+	policy_json = json_loads(PQgetvalue(state, 0, 4), 0, NULL);
+	if (rc == 0)
+		rc = policy_json ? lrt_json_policy(&policy, policy_json) : LRT_EDB;
+	json_decref(policy_json);
+	if (rc == 0)
+		rc = lrt_book_restore_policy(s->book, &policy);
+	lrt_policy_clear(&policy);
+	if (rc == 0)
+		rc = lrt_store_load_prices(s->book, s->store, s->id);
+	if (rc == 0)
+		rc = lrt_store_load_positions(s->book, s->store, s->id);
+	if (rc == 0)
+		rc = restore_counters(s, state);
+	s->queue_loaded = false;
+	s->stored_locations = 0;
+	if (rc == 0)
+		rc = lrt_book_each_location(s->book, count_location, &s->stored_locations);
+	return rc;
+}
+
+/* ---- loading the epoch -------------------------------------------------------- */
+
+/* Reads the typed columns of one row (from column 0) into an event. */
+static int read_event(settler *s, lrt_event *event, const PGresult *res, int row)
+{
+	const char *values[LRT_EVENT_ROW_COLUMN_COUNT];
+	int i;
+
+	for (i = 0; i < LRT_EVENT_ROW_COLUMN_COUNT; i++)
+		values[i] = PQgetisnull(res, row, i) ? NULL : PQgetvalue(res, row, i);
+	return lrt_event_row_to_event(event, &s->arena, values);
+}
+
+/* The epoch's pending events in apply order (by seq when every event of the
+ * epoch has one, ties in ingest order; else in ingest order), read from the
+ * inbox's typed columns. */
+int settler_load_events(settler *s)
+{
+	char epoch[24];
+	const char *params[2] = {s->id, epoch};
+	PGresult *res;
+	size_t i;
+	int rc;
+
+	settler_format_int(epoch, sizeof(epoch), s->epoch);
+	rc = lrt_store_exec_tuples(&res, s->store,
+		"SELECT " LRT_EVENT_ROW_COLUMN_LIST " FROM lrt.inbox"
+		" WHERE product_id = $1 AND epoch = $2"
+		" ORDER BY CASE WHEN bool_and(seq IS NOT NULL) OVER () THEN seq END,"
+		"          ingest_order", 2, params);
+	if (rc != 0)
+		return rc;
+	s->count = 0;
+	s->events = calloc((size_t)PQntuples(res) + 1, sizeof(*s->events));
+	s->outcomes = calloc((size_t)PQntuples(res) + 1, sizeof(*s->outcomes));
+	s->price_event = calloc(s->product.asset_count, sizeof(*s->price_event));
+	if (s->events == NULL || s->outcomes == NULL || s->price_event == NULL) {
+		PQclear(res);
+		lrt_error_set("out of memory loading epoch %s", epoch);
+		return LRT_ENOMEM;
+	}
+	for (i = 0; i < (size_t)PQntuples(res) && rc == 0; i++) {
+		lrt_event_init(&s->events[i]);
+		s->count = i + 1;
+		rc = read_event(s, &s->events[i], res, (int)i);
+		if (rc == 0 && s->events[i].epoch != s->epoch) {
+			lrt_error_set("its epoch is %lld", (long long)s->events[i].epoch);
+			rc = LRT_EINVAL;
+		}
+		if (rc != 0)
+			lrt_error_prefix("inbox event %s cannot be settled",
+					 PQgetvalue(res, (int)i, 0));
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Holders an event names: deposit and withdraw 1, transfer 2, config its
+ * fee recipients. */
+static size_t holders_named(const lrt_event *e)
+{
+	switch (e->type) {
+	case LRT_EVENT_DEPOSIT:
+	case LRT_EVENT_WITHDRAW: return 1;
+	case LRT_EVENT_TRANSFER: return 2;
+	case LRT_EVENT_CONFIG: return e->config.fee_recipient_count;
+	default: return 0;
+	}
+}
+
+/* Names the epoch's events refer to that the book has not met yet: every
+ * holder they (and the fee recipients) name, every request they claim. */
+static int collect_names(settler *s, const char ***holders, size_t *holder_count,
+			 const char ***requests, size_t *request_count)
+{
+	const lrt_policy *policy = &lrt_book_product(s->book)->policy;
+	size_t capacity = policy->fee_recipient_count + 1, i, j;
+
+	for (i = 0; i < s->count; i++)
+		capacity += holders_named(&s->events[i]);
+	*holders = malloc(capacity * sizeof(**holders));
+	*requests = malloc((s->count + 1) * sizeof(**requests));
+	*holder_count = *request_count = 0;
+	if (*holders == NULL || *requests == NULL)
+		return LRT_ENOMEM;
+#define ADD_HOLDER(name) \
+	do { if (!lrt_book_knows_holder(s->book, (name))) \
+		(*holders)[(*holder_count)++] = (name); } while (0)
+	for (i = 0; i < policy->fee_recipient_count; i++)
+		ADD_HOLDER(policy->fee_recipients[i].holder);
+	for (i = 0; i < s->count; i++) {
+		const lrt_event *e = &s->events[i];
+
+		switch (e->type) {
+		case LRT_EVENT_DEPOSIT:
+		case LRT_EVENT_WITHDRAW:
+			ADD_HOLDER(e->holder);
+			break;
+		case LRT_EVENT_TRANSFER:
+			ADD_HOLDER(e->from);
+			ADD_HOLDER(e->to);
+			break;
+		case LRT_EVENT_CONFIG:
+			for (j = 0; j < e->config.fee_recipient_count; j++)
+				ADD_HOLDER(e->config.fee_recipients[j].holder);
+			break;
+		case LRT_EVENT_CLAIM:
+			if (!lrt_book_knows_request(s->book, e->request))
+				(*requests)[(*request_count)++] = e->request;
+			break;
+		default:
+			break;
+		}
+	}
+#undef ADD_HOLDER
+	return 0;
+}
+
+/* Sends `names` by COPY into the session's settle_names, emptied first. */
+static int send_names(settler *s, const char **names, size_t count)
+{
+	lrt_copy *copy;
+	size_t i;
+	int rc;
+
+	rc = settler_command(s, "CREATE TEMP TABLE IF NOT EXISTS settle_names"
+		     " (name text COLLATE \"C\") ON COMMIT DELETE ROWS", 0, NULL);
+	if (rc == 0)
+		rc = settler_command(s, "TRUNCATE settle_names", 0, NULL);
+	if (rc == 0)
+		rc = lrt_copy_begin(&copy, s->store, "COPY settle_names FROM STDIN");
+	for (i = 0; i < count && rc == 0; i++)
+		rc = lrt_copy_row(copy, 1, &names[i]);
+	if (rc != 0) {
+		lrt_copy_abort(copy, "lrt: names abandoned");
+		return rc;
+	}
+	return lrt_copy_end(copy, NULL);
+}
+
+/* The holders of `names` the database holds, into the book. */
+static int preload_holders(settler *s, const char **names, size_t count)
+{
+	const char *params[1] = {s->id};
+	PGresult *res;
+	mpz_t shares;
+	int i, rc;
+
+	if (count == 0)
+		return 0;
+	rc = send_names(s, names, count);
+	if (rc == 0)
+		rc = lrt_store_exec_tuples(&res, s->store,
+			"SELECT h.holder, h.shares::text FROM lrt.holders h"
+			" WHERE h.product_id = $1 AND h.holder IN (SELECT name FROM settle_names)",
+			1, params);
+	if (rc != 0)
+		return rc;
+	mpz_init(shares);
+	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
+		mpz_set_str(shares, PQgetvalue(res, i, 1), 10);
+		rc = lrt_book_restore_holder(s->book, PQgetvalue(res, i, 0), shares);
+	}
+	mpz_clear(shares);
+	PQclear(res);
+	return rc;
+}
+
+/* The requests of `names` (claimed by the epoch's events) the book does
+ * not hold yet, whatever their state, into the book. */
+static int preload_requests(settler *s, const char **names, size_t count)
+{
+	const char *params[1] = {s->id};
+	PGresult *res;
+	int rc;
+
+	if (count == 0)
+		return 0;
+	rc = send_names(s, names, count);
+	if (rc == 0)
+		rc = lrt_store_exec_tuples(&res, s->store,
+			"SELECT " REQUEST_COLUMNS " FROM lrt.withdrawal_requests"
+			" WHERE product_id = $1 AND request_id IN (SELECT name FROM settle_names)"
+			" ORDER BY queue_position", 1, params);
+	if (rc != 0)
+		return rc;
+	rc = restore_requests(s, res);
+	PQclear(res);
+	return rc;
+}
+
+int settler_preload(settler *s)
+{
+	const char **holders = NULL, **requests = NULL;
+	size_t holder_count, request_count;
+	int rc = restore_due_queue(s);
+
+	if (rc == 0)
+		rc = collect_names(s, &holders, &holder_count, &requests, &request_count);
+	if (rc == 0)
+		rc = preload_holders(s, holders, holder_count);
+	if (rc == 0)
+		rc = preload_requests(s, requests, request_count);
+	free(holders);
+	free(requests);
+	return rc;
+}
+
