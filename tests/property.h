@@ -203,6 +203,7 @@ typedef struct {
 	size_t applied, rejected;
 	size_t applied_by_type[LRT_EVENT_TYPE_COUNT], rejected_by_type[LRT_EVENT_TYPE_COUNT];
 	size_t wad_losses;       /* slashes by wad that took something */
+	size_t stress_trips;     /* 0 or 1: the final stress tripped its guard */
 	int64_t last_epoch;
 } stream;
 

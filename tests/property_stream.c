@@ -833,7 +833,9 @@ static void stream_make_product(stream *s)
 	lrt_policy policy;
 	const asset_spec *family = prng_percent(&s->rng, 50) ? eth_family : sol_family;
 	lrt_model kind = prng_percent(&s->rng, 25) ? LRT_MODEL_PLAIN : LRT_MODEL_ERC4626;
-	unsigned offset = kind == LRT_MODEL_PLAIN ? 0 : (unsigned)prng_below(&s->rng, 4);
+	unsigned offset = kind == LRT_MODEL_PLAIN ? 0
+		: prng_percent(&s->rng, 12) ? 9 + 9 * (unsigned)prng_below(&s->rng, 2)
+		: (unsigned)prng_below(&s->rng, 4);
 	size_t i;
 
 	s->epoch_seconds = lengths[prng_below(&s->rng, 3)];
