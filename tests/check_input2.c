@@ -269,6 +269,56 @@ START_TEST(test_product_mark_and_points)
 }
 END_TEST
 
+/* Collects the epoch reports' reconciliation ids, "id,id,". */
+static int collect_reconciliation(void *context, const lrt_epoch_report *report)
+{
+	for (size_t i = 0; i < report->reconciliation_count; i++) {
+		strcat(context, report->reconciliation[i].id);
+		strcat(context, ",");
+	}
+	return 0;
+}
+
+START_TEST(test_attest_order_and_repeats)
+{
+	static const char input[] =
+		"{\"product\": {\"symbol\": \"rstETH\", \"underlying\": \"ETH\", "
+		"\"assets\": [{\"symbol\": \"ETH\", \"decimals\": 18}]}}\n"
+		"{\"id\": \"t2\", \"epoch\": 0, \"seq\": 4, \"type\": \"attest\", "
+		"\"asset\": \"ETH\", \"location\": \"buffer\", \"amount\": \"5\"}\n"
+		"{\"id\": \"d1\", \"epoch\": 0, \"seq\": 2, \"type\": \"deposit\", "
+		"\"holder\": \"alice\", \"asset\": \"ETH\", \"amount\": \"7\"}\n"
+		"{\"id\": \"t1\", \"epoch\": 0, \"seq\": 1, \"type\": \"attest\", "
+		"\"asset\": \"ETH\", \"location\": \"buffer\", \"amount\": \"6\"}\n"
+		/* the same id and content again: a no-op */
+		"{\"type\": \"attest\", \"id\": \"t2\", \"epoch\": 0, \"seq\": 4, "
+		"\"asset\": \"ETH\", \"location\": \"buffer\", \"amount\": \"5\"}\n";
+	lrt_scenario *scenario = NULL;
+	lrt_book *book = NULL;
+	char ids[64] = "";
+	diagnostics d;
+
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(lrt_scenario_read(&scenario, "in.jsonl", input, sizeof(input) - 1,
+					   collect, &d), 0);
+	ck_assert_uint_eq(lrt_scenario_event_count(scenario), 3);
+	ck_assert_int_eq(lrt_book_new(&book, lrt_scenario_product(scenario)), 0);
+	ck_assert_int_eq(lrt_scenario_run(scenario, book, collect_reconciliation, ids), 0);
+	/* every event of the epoch has a seq: t1 (1), d1 (2), t2 (4) */
+	ck_assert_str_eq(ids, "t1,t2,");
+	lrt_book_free(book);
+	lrt_scenario_free(scenario);
+	/* the same id with another amount is malformed, on its own line */
+	ck_assert_int_eq(read_scenario(&scenario, &d, "",
+		EV("\"type\": \"attest\", \"asset\": \"ETH\", \"location\": \"buffer\", "
+		   "\"amount\": \"5\"") "\n"
+		EV("\"type\": \"attest\", \"asset\": \"ETH\", \"location\": \"buffer\", "
+		   "\"amount\": \"6\"")), LRT_EINVAL);
+	ck_assert_ptr_null(scenario);
+	ck_assert_msg(strstr(d.text, "in.jsonl:3:") != NULL, "%s", d.text);
+}
+END_TEST
+
 /* ---- --slash ------------------------------------------------------------- */
 
 static int parse_slash(lrt_stress_slash *out, const char *argument, char *buffer)
@@ -317,6 +367,7 @@ Suite *input2_suite(void)
 	tcase_add_test(tc, test_allocate_cancel_attest);
 	tcase_add_test(tc, test_config_mark_and_points);
 	tcase_add_test(tc, test_product_mark_and_points);
+	tcase_add_test(tc, test_attest_order_and_repeats);
 	tcase_add_test(tc, test_stress_slash_argument);
 	suite_add_tcase(suite, tc);
 	return suite;
