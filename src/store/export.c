@@ -37,10 +37,43 @@ typedef struct {
 	FILE *out;
 	PGresult *finalized;    /* finalized_epoch, request, shares, payout */
 	PGresult *rejected;     /* epoch, event_id, reason */
+	PGresult *reconciled;   /* epoch, event_id, asset, location, book, observed */
 	int next_finalized;
 	int next_rejected;
+	int next_reconciled;
 	lrt_epoch_report report;
 } epoch_writer;
+
+/* The epoch's reconciliation rows into the report. */
+static int fill_reconciliation(epoch_writer *w, int64_t epoch)
+{
+	lrt_epoch_report *r = &w->report;
+	const PGresult *res = w->reconciled;
+	int first, i;
+
+	for (first = w->next_reconciled; w->next_reconciled < PQntuples(res)
+	     && strtoll(PQgetvalue(res, w->next_reconciled, 0), NULL, 10) == epoch;
+	     w->next_reconciled++)
+		;
+	r->reconciliation = calloc((size_t)(w->next_reconciled - first) + 1,
+				   sizeof(*r->reconciliation));
+	if (r->reconciliation == NULL)
+		return LRT_ENOMEM;
+	for (i = first; i < w->next_reconciled; i++) {
+		lrt_reconciliation *x = &r->reconciliation[r->reconciliation_count++];
+
+		mpz_init_set_str(x->book, PQgetvalue(res, i, 4), 10);
+		mpz_init_set_str(x->observed, PQgetvalue(res, i, 5), 10);
+		mpz_init(x->difference);
+		mpz_sub(x->difference, x->observed, x->book);
+		x->id = strdup(PQgetvalue(res, i, 1));
+		x->asset = strdup(PQgetvalue(res, i, 2));
+		x->location = strdup(PQgetvalue(res, i, 3));
+		if (x->id == NULL || x->asset == NULL || x->location == NULL)
+			return LRT_ENOMEM;
+	}
+	return 0;
+}
 
 static int fill_lists(epoch_writer *w, int64_t epoch)
 {
@@ -78,7 +111,7 @@ static int fill_lists(epoch_writer *w, int64_t epoch)
 		if (x->id == NULL || x->reason == NULL)
 			return LRT_ENOMEM;
 	}
-	return 0;
+	return fill_reconciliation(w, epoch);
 }
 
 static int write_epoch(void *context, const PGresult *row)
@@ -216,6 +249,11 @@ int lrt_export(FILE *out, lrt_store *store, const char *symbol)
 			" WHERE product_id = $1 AND finalized_epoch IS NOT NULL"
 			" ORDER BY finalized_epoch, queue_position", id);
 	if (rc == 0)
+		rc = all_rows(&w.reconciled, store,
+			"SELECT epoch, event_id, asset, location, book::text, observed::text"
+			"  FROM lrt.reconciliations WHERE product_id = $1"
+			" ORDER BY epoch, ordinal", id);
+	if (rc == 0)
 		rc = all_rows(&w.rejected, store,
 			"SELECT epoch, event_id, reason FROM lrt.rejected_events"
 			" WHERE product_id = $1 ORDER BY epoch, apply_order", id);
@@ -235,6 +273,7 @@ int lrt_export(FILE *out, lrt_store *store, const char *symbol)
 		lrt_store_rollback(store);
 	PQclear(w.finalized);
 	PQclear(w.rejected);
+	PQclear(w.reconciled);
 	lrt_epoch_report_clear(&w.report);
 	lrt_product_clear(&product);
 	return rc;

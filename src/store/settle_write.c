@@ -416,6 +416,42 @@ static int write_rejections(settler *s)
 	return lrt_copy_end(copy, NULL);
 }
 
+/* The epoch's applied attests against the book (SPEC section 5 step 8). */
+static int write_reconciliations(settler *s, const lrt_epoch_report *r)
+{
+	char ordinal[24], epoch[24];
+	lrt_copy *copy;
+	size_t i;
+	int rc;
+
+	if (r->reconciliation_count == 0)
+		return 0;
+	settler_format_int(epoch, sizeof(epoch), s->epoch);
+	rc = lrt_copy_begin(&copy, s->store,
+		"COPY lrt.reconciliations (product_id, epoch, ordinal, event_id, asset,"
+		" location, book, observed, difference) FROM STDIN");
+	for (i = 0; i < r->reconciliation_count && rc == 0; i++) {
+		const lrt_reconciliation *x = &r->reconciliation[i];
+		char *book = mpz_get_str(NULL, 10, x->book);
+		char *observed = mpz_get_str(NULL, 10, x->observed);
+		char *difference = mpz_get_str(NULL, 10, x->difference);
+		const char *values[9] = {s->id, epoch, ordinal, x->id, x->asset,
+					 x->location, book, observed, difference};
+
+		settler_format_int(ordinal, sizeof(ordinal), (int64_t)i);
+		rc = book && observed && difference ? lrt_copy_row(copy, 9, values)
+		     : (lrt_error_set("out of memory"), LRT_ENOMEM);
+		free(book);
+		free(observed);
+		free(difference);
+	}
+	if (rc != 0) {
+		lrt_copy_abort(copy, "lrt: reconciliations abandoned");
+		return rc;
+	}
+	return lrt_copy_end(copy, NULL);
+}
+
 static int write_state(settler *s, const lrt_epoch_report *r)
 {
 	const lrt_policy *policy = &lrt_book_product(s->book)->policy;
@@ -476,6 +512,8 @@ int settler_write_epoch(settler *s, const lrt_epoch_report *report)
 	settler_failpoint("epoch");
 	if (rc == 0)
 		rc = write_rejections(s);
+	if (rc == 0)
+		rc = write_reconciliations(s, report);
 	settler_failpoint("rejections");
 	if (rc == 0)
 		rc = write_state(s, report);

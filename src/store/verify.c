@@ -169,7 +169,8 @@ typedef struct {
 	PGresult *epochs;       /* stored rows, by epoch */
 	PGresult *finalized;    /* finalized_epoch, request, shares, payout */
 	PGresult *rejected;     /* epoch, event_id */
-	int next_row, next_finalized, next_rejected;
+	PGresult *reconciled;   /* epoch, event_id, asset, location, book, observed */
+	int next_row, next_finalized, next_rejected, next_reconciled;
 	lrt_arena arena;        /* strings of the open epoch's events */
 	lrt_event event;
 	lrt_epoch_report report;
@@ -233,6 +234,44 @@ static void compare_lists(replay *r, const lrt_epoch_report *rep)
 		       (long long)rep->epoch, PQgetvalue(r->rejected, r->next_rejected, 1));
 }
 
+/* The epoch's attests against the stored reconciliation rows. */
+static void compare_reconciliation(replay *r, const lrt_epoch_report *rep)
+{
+	const PGresult *res = r->reconciled;
+	size_t i;
+
+	for (i = 0; i < rep->reconciliation_count; i++, r->next_reconciled++) {
+		const lrt_reconciliation *x = &rep->reconciliation[i];
+		int row = r->next_reconciled;
+		char *book, *observed;
+
+		if (row >= PQntuples(res)
+		    || strtoll(PQgetvalue(res, row, 0), NULL, 10) != rep->epoch
+		    || strcmp(PQgetvalue(res, row, 1), x->id) != 0) {
+			differ(r->v, "epoch %lld: replay reconciles attest %s, the database does not",
+			       (long long)rep->epoch, x->id);
+			return;
+		}
+		book = mpz_get_str(NULL, 10, x->book);
+		observed = mpz_get_str(NULL, 10, x->observed);
+		if (book && observed && (strcmp(PQgetvalue(res, row, 2), x->asset)
+					 || strcmp(PQgetvalue(res, row, 3), x->location)
+					 || strcmp(PQgetvalue(res, row, 4), book)
+					 || strcmp(PQgetvalue(res, row, 5), observed)))
+			differ(r->v, "epoch %lld: attest %s: stored (%s, %s) book %s observed %s,"
+			       " replay (%s, %s) book %s observed %s", (long long)rep->epoch,
+			       x->id, PQgetvalue(res, row, 2), PQgetvalue(res, row, 3),
+			       PQgetvalue(res, row, 4), PQgetvalue(res, row, 5), x->asset,
+			       x->location, book, observed);
+		free(book);
+		free(observed);
+	}
+	if (r->next_reconciled < PQntuples(res)
+	    && strtoll(PQgetvalue(res, r->next_reconciled, 0), NULL, 10) == rep->epoch)
+		differ(r->v, "epoch %lld: the database reconciles attest %s, the replay does not",
+		       (long long)rep->epoch, PQgetvalue(res, r->next_reconciled, 1));
+}
+
 static void compare_epoch(replay *r, const lrt_epoch_report *rep)
 {
 	static const char *const names[14] = {
@@ -259,6 +298,7 @@ static void compare_epoch(replay *r, const lrt_epoch_report *rep)
 		compare_figure(r, rep->epoch, names[i], PQgetvalue(r->epochs, row, i + 1),
 			       *figures[i]);
 	compare_lists(r, rep);
+	compare_reconciliation(r, rep);
 	r->v->report->epochs_replayed++;
 }
 
@@ -527,6 +567,11 @@ static int load_stored(replay *r)
 		rc = lrt_store_exec_tuples(&r->rejected, r->v->store,
 			"SELECT epoch, event_id FROM lrt.rejected_events"
 			" WHERE product_id = $1 ORDER BY epoch, apply_order", 1, params);
+	if (rc == 0)
+		rc = lrt_store_exec_tuples(&r->reconciled, r->v->store,
+			"SELECT epoch, event_id, asset, location, book::text, observed::text"
+			"  FROM lrt.reconciliations WHERE product_id = $1"
+			" ORDER BY epoch, ordinal", 1, params);
 	return rc;
 }
 
@@ -602,6 +647,7 @@ static int check_replay(verifier *v, const char *symbol)
 	PQclear(r.epochs);
 	PQclear(r.finalized);
 	PQclear(r.rejected);
+	PQclear(r.reconciled);
 	lrt_epoch_report_clear(&r.report);
 	lrt_event_clear(&r.event);
 	lrt_arena_clear(&r.arena);
