@@ -48,6 +48,7 @@
 #define AVS_COUNT 3              /* the AVSs that allocate and slash */
 #define PROGRAM_COUNT 3          /* points programs a stream may name */
 #define STRESS_MAX 4             /* what-if slashes on the final state */
+#define DATABASE_STREAMS 3       /* streams also put through the database */
 
 /*
  * Check's ck_assert* records a mark point (a write to a file) each time it
@@ -204,6 +205,8 @@ typedef struct {
 	size_t applied_by_type[LRT_EVENT_TYPE_COUNT], rejected_by_type[LRT_EVENT_TYPE_COUNT];
 	size_t wad_losses;       /* slashes by wad that took something */
 	size_t stress_trips;     /* 0 or 1: the final stress tripped its guard */
+	bool database_path;      /* only what the database path stores */
+	const char *scenario_text; /* run 3's JSON Lines (owned) */
 	int64_t last_epoch;
 } stream;
 
@@ -259,6 +262,8 @@ extern uint64_t seed_base;     /* every stream's seed derives from it */
 uint64_t prng_next(prng *rng);
 uint64_t prng_below(prng *rng, uint64_t bound);
 bool prng_percent(prng *rng, unsigned percent);
+/* Keeps `p` until stream_clear (fails the test when NULL); returns it. */
+void *stream_keep(stream *s, void *p);
 recorded *stream_new_event(stream *s, int64_t epoch);
 void event_write_json(FILE *out, const recorded *r);
 const char *event_text(const recorded *r);
@@ -266,7 +271,10 @@ void gen_wad(stream *s, mpz_t out);
 int allocated_asset(stream *s, int l);
 void gen_event(stream *s, recorded *r);
 void write_product_json(FILE *out, const stream *s);
-void stream_init(stream *s, int index);
+/* A stream's product and generator; `database_path` keeps to what the
+ * database path stores (no allocations, slashes by wad, cancels, mark or
+ * points). */
+void stream_init(stream *s, int index, bool database_path);
 void stream_clear(stream *s);
 
 #endif

@@ -56,7 +56,7 @@ static void prng_mpz_below(mpz_t out, prng *rng, const mpz_t bound)
 
 /* ---- a stream -------------------------------------------------------------- */
 
-static void *stream_keep(stream *s, void *p)
+void *stream_keep(stream *s, void *p)
 {
 	CHECK_ALLOC(p);
 	if (s->owned_count == s->owned_capacity) {
@@ -509,7 +509,7 @@ static void gen_slash(stream *s, lrt_event *e)
 	e->source = slash_avss[prng_below(&s->rng, 3)];
 	e->asset = s->m.assets[a].symbol;
 	roll = prng_below(&s->rng, 100);
-	if (prng_percent(&s->rng, 50)) {
+	if (prng_percent(&s->rng, 50) && !s->database_path) {
 		gen_wad(s, e->amount);
 		e->by_wad = true;
 		if (prng_percent(&s->rng, 75) && exposed_stake(s, &l, &a, &avs)) {
@@ -716,15 +716,15 @@ static void gen_config(stream *s, lrt_event *e)
 	}
 	e->config.fee_recipients = recipients;
 	e->config.fee_recipient_count = count;
-	if (prng_percent(&s->rng, 30)) {
+	if (prng_percent(&s->rng, 30) && !s->database_path) {
 		e->config_mask |= LRT_CONFIG_FEE_HIGH_WATER_MARK;
 		e->config.fee_high_water_mark = prng_percent(&s->rng, 50);
 	}
-	if (prng_percent(&s->rng, 35)) {
+	if (prng_percent(&s->rng, 35) && !s->database_path) {
 		e->config_mask |= LRT_CONFIG_POINTS;
 		gen_programs(s, &e->config.points, &e->config.points_count);
 	}
-	if (prng_percent(&s->rng, 20))  /* a config of the new fields alone */
+	if (prng_percent(&s->rng, 20) && !s->database_path)  /* the new fields alone */
 		e->config_mask &= LRT_CONFIG_FEE_HIGH_WATER_MARK | LRT_CONFIG_POINTS;
 	if (e->config_mask == 0)
 		e->config_mask = LRT_CONFIG_FEE_HIGH_WATER_MARK;
@@ -746,6 +746,8 @@ void gen_event(stream *s, recorded *r)
 
 	if (mpz_sgn(s->m.total_shares) == 0 && roll >= 40)
 		roll = 0;  /* an empty pool mostly takes deposits */
+	if (s->database_path && ((roll >= 57 && roll < 62) || (roll >= 86 && roll < 89)))
+		roll = 0;  /* no allocate, no cancel */
 	if (roll < 24)
 		gen_deposit(s, e);
 	else if (roll < 33)
@@ -807,10 +809,10 @@ void write_product_json(FILE *out, const stream *s)
 			p->policy.fee_recipients[i].holder, p->policy.fee_recipients[i].bps);
 	fprintf(out, "], \"delay_epochs\": %" PRId64 ", \"max_apr_bps\": %" PRIu32,
 		p->policy.delay_epochs, p->policy.max_apr_bps);
-	if (p->policy.fee_high_water_mark || s->index % 2)
+	if (p->policy.fee_high_water_mark || (s->index % 2 && !s->database_path))
 		fprintf(out, ", \"fee_high_water_mark\": %s",
 			p->policy.fee_high_water_mark ? "true" : "false");
-	if (p->policy.points_count > 0 || s->index % 3 == 0)
+	if (p->policy.points_count > 0 || (s->index % 3 == 0 && !s->database_path))
 		write_programs_json(out, p->policy.points, p->policy.points_count);
 	fputs("}}\n", out);
 }
@@ -876,9 +878,9 @@ static void stream_make_product(stream *s)
 	policy.delay_epochs = s->m.delay_epochs;
 	policy.max_apr_bps = s->m.max_apr_bps;
 	policy.max_rate_change_bps = 0;
-	s->m.fee_high_water_mark = prng_percent(&s->rng, 40);
+	s->m.fee_high_water_mark = prng_percent(&s->rng, 40) && !s->database_path;
 	policy.fee_high_water_mark = s->m.fee_high_water_mark;
-	if (prng_percent(&s->rng, 60)) {
+	if (prng_percent(&s->rng, 60) && !s->database_path) {
 		gen_programs(s, &policy.points, &policy.points_count);
 		model_set_programs(&s->m, policy.points, policy.points_count);
 	} else {
@@ -889,12 +891,13 @@ static void stream_make_product(stream *s)
 	CHECK(lrt_product_validate(p) == 0, "product: %s", lrt_error_last());
 }
 
-void stream_init(stream *s, int index)
+void stream_init(stream *s, int index, bool database_path)
 {
-	prng mix = {seed_base + (uint64_t)index};
+	prng mix = {seed_base + (uint64_t)index + (database_path ? UINT64_C(1) << 32 : 0)};
 
 	memset(s, 0, sizeof *s);
 	s->index = index;
+	s->database_path = database_path;
 	s->seed = prng_next(&mix);
 	s->rng.state = s->seed;
 	s->target_events = stream_events;
