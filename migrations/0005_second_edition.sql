@@ -31,3 +31,23 @@ COMMENT ON COLUMN lrt.reconciliations.book IS
     'The position (asset, location) after all the epoch''s events, before finalization; 0 when there is none.';
 COMMENT ON COLUMN lrt.reconciliations.difference IS
     'observed - book, signed, in base units of the asset.';
+
+-- A queued request may be cancelled (SPEC section 3): it leaves the queue,
+-- its shares go back to its holder, and it is never paid.
+ALTER TABLE lrt.withdrawal_requests
+    DROP CONSTRAINT withdrawal_requests_status_check,
+    DROP CONSTRAINT withdrawal_requests_check,
+    DROP CONSTRAINT withdrawal_requests_check1,
+    ADD CONSTRAINT withdrawal_requests_status_check
+        CHECK (status IN ('queued', 'finalized', 'claimed', 'cancelled')),
+    ADD CONSTRAINT withdrawal_requests_paid_check
+        CHECK ((status IN ('queued', 'cancelled')) = (payout IS NULL)),
+    ADD CONSTRAINT withdrawal_requests_finalized_check
+        CHECK ((status IN ('queued', 'cancelled')) = (finalized_epoch IS NULL));
+
+-- A cancel moves the request's shares back to its holder in the journal.
+ALTER TABLE lrt.journal
+    DROP CONSTRAINT journal_step_check1,
+    ADD CONSTRAINT journal_step_check
+        CHECK (step IN ('deposit', 'withdraw', 'transfer', 'reward', 'slash', 'move',
+                        'swap', 'claim', 'cancel', 'recognize', 'fee', 'finalize'));

@@ -36,7 +36,7 @@ static int compare_names(const void *a, const void *b)
  * high-water mark, points): `lrt simulate` runs them (check_scenarios.c);
  * this list shrinks to nothing when the database learns them. */
 static const char *const database_lacks[] = {
-	"16-allocations-wad-slash", "17-cancel",
+	"16-allocations-wad-slash",
 	"19-fee-high-water-mark", "20-points", "21-exposure",
 	"22-realistic-v2-erc4626-eth", "23-realistic-v2-plain-eth",
 };

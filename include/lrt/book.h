@@ -335,6 +335,9 @@ int lrt_book_restore_request(lrt_book *book, const lrt_request_view *request);
 /* True when the book holds a request of that id. */
 bool lrt_book_knows_request(const lrt_book *book, const char *request);
 
+/* The holder of a request the book holds, or NULL (valid while the book is). */
+const char *lrt_book_request_holder(const lrt_book *book, const char *request);
+
 /* Holders whose shares changed since lrt_book_clear_changes (zeros too),
  * and requests that were queued, finalized or claimed since. */
 int lrt_book_each_changed_holder(const lrt_book *book, lrt_holder_fn fn,

@@ -161,3 +161,10 @@ int lrt_book_restore_request(lrt_book *book, const lrt_request_view *view)
 		book->queue.count--;  /* indexed for claims, not queued */
 	return 0;
 }
+
+const char *lrt_book_request_holder(const lrt_book *book, const char *request_id)
+{
+	int64_t index = lrt_strmap_find(&book->request_index, request_id);
+
+	return index < 0 ? NULL : book->requests.items[index].holder;
+}

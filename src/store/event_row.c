@@ -105,7 +105,6 @@ int lrt_event_row_storable(const lrt_event *event)
 
 	switch (event->type) {
 	case LRT_EVENT_ALLOCATE:
-	case LRT_EVENT_CANCEL:
 		what = lrt_event_type_name(event->type);
 		break;
 	case LRT_EVENT_SLASH:

@@ -79,8 +79,8 @@ typedef struct {
 /*
  * 0 when the inbox's columns and the stored state hold everything the event
  * means; LRT_EINVAL with the reason for the second edition's events the
- * database path does not store yet (allocate, cancel, a slash by wad, a
- * config of fee_high_water_mark or points), which ingest keeps aside
+ * database path does not store yet (allocate, a slash by wad, a config of
+ * fee_high_water_mark or points), which ingest keeps aside
  * rather than store half of.
  */
 int lrt_event_row_storable(const lrt_event *event);

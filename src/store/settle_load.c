@@ -48,6 +48,7 @@ static int restore_requests(settler *s, PGresult *res)
 		view.epoch = strtoll(PQgetvalue(res, i, 4), NULL, 10);
 		view.state = strcmp(status, "queued") == 0 ? LRT_REQUEST_QUEUED
 			     : strcmp(status, "finalized") == 0 ? LRT_REQUEST_FINALIZED
+			     : strcmp(status, "cancelled") == 0 ? LRT_REQUEST_CANCELLED
 			     : LRT_REQUEST_CLAIMED;
 		mpz_set_str(payout, PQgetisnull(res, i, 6) ? "0" : PQgetvalue(res, i, 6), 10);
 		view.finalized_epoch = PQgetisnull(res, i, 7) ? -1
@@ -244,7 +245,8 @@ static size_t holders_named(const lrt_event *e)
 }
 
 /* Names the epoch's events refer to that the book has not met yet: every
- * holder they (and the fee recipients) name, every request they claim. */
+ * holder they (and the fee recipients) name, every request they claim or
+ * cancel (whose holders preload_requests adds). */
 static int collect_names(settler *s, const char ***holders, size_t *holder_count,
 			 const char ***requests, size_t *request_count)
 {
@@ -252,7 +254,7 @@ static int collect_names(settler *s, const char ***holders, size_t *holder_count
 	size_t capacity = policy->fee_recipient_count + 1, i, j;
 
 	for (i = 0; i < s->count; i++)
-		capacity += holders_named(&s->events[i]);
+		capacity += holders_named(&s->events[i]) + 1;  /* + a request's holder */
 	*holders = malloc(capacity * sizeof(**holders));
 	*requests = malloc((s->count + 1) * sizeof(**requests));
 	*holder_count = *request_count = 0;
@@ -278,6 +280,13 @@ static int collect_names(settler *s, const char ***holders, size_t *holder_count
 		case LRT_EVENT_CONFIG:
 			for (j = 0; j < e->config.fee_recipient_count; j++)
 				ADD_HOLDER(e->config.fee_recipients[j].holder);
+			break;
+		case LRT_EVENT_CANCEL:
+			/* the shares go back to the request's holder */
+			if (lrt_book_knows_request(s->book, e->request))
+				ADD_HOLDER(lrt_book_request_holder(s->book, e->request));
+			else
+				(*requests)[(*request_count)++] = e->request;
 			break;
 		case LRT_EVENT_CLAIM:
 			if (!lrt_book_knows_request(s->book, e->request))
@@ -341,13 +350,17 @@ static int preload_holders(settler *s, const char **names, size_t count)
 	return rc;
 }
 
-/* The requests of `names` (claimed by the epoch's events) the book does
- * not hold yet, whatever their state, into the book. */
-static int preload_requests(settler *s, const char **names, size_t count)
+/* The requests of `names` (claimed or cancelled by the epoch's events) the
+ * book does not hold yet, whatever their state, into the book; their
+ * holders join `holders` (a cancel gives the shares back), which has room
+ * for one per event. */
+static int preload_requests(settler *s, const char **names, size_t count,
+			    const char **holders, size_t *holder_count)
 {
 	const char *params[1] = {s->id};
 	PGresult *res;
-	int rc;
+	char *holder;
+	int i, rc;
 
 	if (count == 0)
 		return 0;
@@ -360,6 +373,14 @@ static int preload_requests(settler *s, const char **names, size_t count)
 	if (rc != 0)
 		return rc;
 	rc = restore_requests(s, res);
+	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
+		holder = lrt_arena_strndup(&s->arena, PQgetvalue(res, i, 1),
+					   (size_t)PQgetlength(res, i, 1));
+		if (holder == NULL)
+			rc = (lrt_error_set("out of memory"), LRT_ENOMEM);
+		else if (!lrt_book_knows_holder(s->book, holder))
+			holders[(*holder_count)++] = holder;
+	}
 	PQclear(res);
 	return rc;
 }
@@ -373,9 +394,9 @@ int settler_preload(settler *s)
 	if (rc == 0)
 		rc = collect_names(s, &holders, &holder_count, &requests, &request_count);
 	if (rc == 0)
-		rc = preload_holders(s, holders, holder_count);
+		rc = preload_requests(s, requests, request_count, holders, &holder_count);
 	if (rc == 0)
-		rc = preload_requests(s, requests, request_count);
+		rc = preload_holders(s, holders, holder_count);
 	free(holders);
 	free(requests);
 	return rc;

@@ -177,7 +177,13 @@ typedef struct {
 
 static int copy_request(void *context, const lrt_request_view *r)
 {
-	static const char *const states[] = {"queued", "finalized", "claimed"};
+	static const char *const states[] = {
+		[LRT_REQUEST_QUEUED] = "queued",
+		[LRT_REQUEST_FINALIZED] = "finalized",
+		[LRT_REQUEST_CLAIMED] = "claimed",
+		[LRT_REQUEST_CANCELLED] = "cancelled",
+	};
+	bool paid = r->state == LRT_REQUEST_FINALIZED || r->state == LRT_REQUEST_CLAIMED;
 	request_copy *rq = context;
 	settler *s = rq->s;
 	char position[24], epoch[24], finalized[24];
@@ -200,8 +206,8 @@ static int copy_request(void *context, const lrt_request_view *r)
 	values[5] = cap;
 	values[6] = epoch;
 	values[7] = states[r->state];
-	values[8] = r->state == LRT_REQUEST_QUEUED ? NULL : payout;
-	values[9] = r->state == LRT_REQUEST_QUEUED ? NULL : finalized;
+	values[8] = paid ? payout : NULL;
+	values[9] = paid ? finalized : NULL;
 	values[10] = r->state == LRT_REQUEST_CLAIMED && claim >= 0
 		     ? s->events[claim].id : NULL;
 	if (shares != NULL && cap != NULL && payout != NULL)
