@@ -29,7 +29,7 @@
  * allocations, slashes by wad, cancels, mark or points) and, after run 1,
  * go through `lrt ingest`, `lrt settle --through` and `lrt export` on a
  * fresh database: the same lines as lrt simulate's, rejection reasons aside
- * (SPEC section 6).
+ * (SPEC section 6); `lrt verify` then finds no difference.
  *
  * After every epoch of run 1 the invariants of issue 3 are asserted on the
  * book itself, whatever the model says: holders' shares plus queued shares
@@ -1004,6 +1004,7 @@ START_TEST(property_database)
 	char through[32];
 	const char *settle[] = {"settle", "--through", through, NULL};
 	const char *export[] = {"export", NULL};
+	const char *verify[] = {"verify", NULL};
 	json_t *want, *got;
 	size_t i;
 	stream s;
@@ -1037,6 +1038,9 @@ START_TEST(property_database)
 	}
 	json_decref(want);
 	json_decref(got);
+	/* and the books recomputed from the journal and the inbox agree */
+	run_lrt(&p, verify, &s);
+	CHECK(strstr(p.out, ", 0 differences") != NULL, "stream %d: lrt verify: %s", s.index, p.out);
 	stream_clear(&s);
 }
 END_TEST
