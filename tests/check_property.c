@@ -26,7 +26,7 @@
  *      lrt_scenario_run (some events give `time` instead of `epoch`).
  *
  * A few more streams keep to what the database path stores (no
- * allocations, slashes by wad, cancels, mark or points) and, after run 1,
+ * allocations, slashes by wad, mark or points) and, after run 1,
  * go through `lrt ingest`, `lrt settle --through` and `lrt export` on a
  * fresh database: the same lines as lrt simulate's, rejection reasons aside
  * (SPEC section 6); `lrt verify` then finds no difference.

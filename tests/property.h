@@ -272,8 +272,7 @@ int allocated_asset(stream *s, int l);
 void gen_event(stream *s, recorded *r);
 void write_product_json(FILE *out, const stream *s);
 /* A stream's product and generator; `database_path` keeps to what the
- * database path stores (no allocations, slashes by wad, cancels, mark or
- * points). */
+ * database path stores (no allocations, slashes by wad, mark or points). */
 void stream_init(stream *s, int index, bool database_path);
 void stream_clear(stream *s);
 

@@ -746,8 +746,8 @@ void gen_event(stream *s, recorded *r)
 
 	if (mpz_sgn(s->m.total_shares) == 0 && roll >= 40)
 		roll = 0;  /* an empty pool mostly takes deposits */
-	if (s->database_path && ((roll >= 57 && roll < 62) || (roll >= 86 && roll < 89)))
-		roll = 0;  /* no allocate, no cancel */
+	if (s->database_path && roll >= 57 && roll < 62)
+		roll = 0;  /* no allocate */
 	if (roll < 24)
 		gen_deposit(s, e);
 	else if (roll < 33)
