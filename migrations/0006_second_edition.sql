@@ -1,4 +1,4 @@
--- 0005_second_edition.sql - what the SPEC's second edition adds to the
+-- 0006_second_edition.sql - what the SPEC's second edition adds to the
 -- books: the reconciliation of attests (section 5 step 8).
 --
 -- A slash names its AVS, and the second edition lower-cases an AVS written
