@@ -154,7 +154,8 @@ static int64_t least_delay(const settler *s)
 /*
  * The queued requests this epoch may finalize (request epoch + delay <=
  * epoch), in queue order: not the whole queue.  Requests join the queue in
- * epoch order, so they are its head; the others stay in the database, and
+ * epoch order, so they are its head (and queue order is the order of
+ * (request_epoch, queue_position), which withdrawal_requests_due serves); the others stay in the database, and
  * the book is rebuilt for the next epoch, when more may be due.
  */
 static int restore_due_queue(settler *s)
@@ -171,7 +172,7 @@ static int restore_due_queue(settler *s)
 	rc = lrt_store_exec_tuples(&res, s->store,
 		"SELECT " REQUEST_COLUMNS " FROM lrt.withdrawal_requests"
 		" WHERE product_id = $1 AND status = 'queued' AND request_epoch <= $2"
-		" ORDER BY queue_position", 2, params);
+		" ORDER BY request_epoch, queue_position", 2, params);
 	if (rc != 0)
 		return rc;
 	rc = restore_requests(s, res);
@@ -366,25 +367,61 @@ static int send_names(settler *s, const char **names, size_t count)
 		lrt_copy_abort(copy, "lrt: names abandoned");
 		return rc;
 	}
-	return lrt_copy_end(copy, NULL);
+	rc = lrt_copy_end(copy, NULL);
+	return rc == 0 ? settler_command(s, "ANALYZE settle_names", 0, NULL) : rc;
+}
+
+/*
+ * Names an epoch's events need, up to this many, travel as parameters of
+ * the query itself (a fresh process settling a rewards epoch needs only
+ * the fee recipients: no temporary table to make); more go by COPY.
+ */
+#define NAMES_AS_PARAMETERS 32
+
+/*
+ * Runs `select` (a query whose $1 is the product and which ends with
+ * "IN (" to be closed here) on `names`: as parameters when they are few,
+ * else sent by COPY into settle_names first.
+ */
+static int query_names(PGresult **res, settler *s, const char *select,
+		       const char **names, size_t count, const char *order)
+{
+	const char *params[NAMES_AS_PARAMETERS + 1];
+	char query[1024];
+	size_t i, used;
+	int rc;
+
+	used = (size_t)snprintf(query, sizeof(query), "%s", select);
+	if (count > NAMES_AS_PARAMETERS) {
+		rc = send_names(s, names, count);
+		if (rc != 0)
+			return rc;
+		snprintf(query + used, sizeof(query) - used,
+			 "SELECT name FROM settle_names)%s", order);
+		params[0] = s->id;
+		return lrt_store_exec_tuples(res, s->store, query, 1, params);
+	}
+	params[0] = s->id;
+	for (i = 0; i < count; i++) {
+		params[i + 1] = names[i];
+		used += (size_t)snprintf(query + used, sizeof(query) - used, "%s$%zu",
+					 i > 0 ? ", " : "", i + 2);
+	}
+	snprintf(query + used, sizeof(query) - used, ")%s", order);
+	return lrt_store_exec_tuples(res, s->store, query, (int)count + 1, params);
 }
 
 /* The holders of `names` the database holds, into the book. */
 static int preload_holders(settler *s, const char **names, size_t count)
 {
-	const char *params[1] = {s->id};
 	PGresult *res;
 	mpz_t shares;
 	int i, rc;
 
 	if (count == 0)
 		return 0;
-	rc = send_names(s, names, count);
-	if (rc == 0)
-		rc = lrt_store_exec_tuples(&res, s->store,
-			"SELECT h.holder, h.shares::text FROM lrt.holders h"
-			" WHERE h.product_id = $1 AND h.holder IN (SELECT name FROM settle_names)",
-			1, params);
+	rc = query_names(&res, s, "SELECT h.holder, h.shares::text FROM lrt.holders h"
+			 " WHERE h.product_id = $1 AND h.holder IN (", names, count, "");
 	if (rc != 0)
 		return rc;
 	mpz_init(shares);
@@ -401,18 +438,14 @@ static int preload_holders(settler *s, const char **names, size_t count)
  * not hold yet, whatever their state, into the book. */
 static int preload_requests(settler *s, const char **names, size_t count)
 {
-	const char *params[1] = {s->id};
 	PGresult *res;
 	int rc;
 
 	if (count == 0)
 		return 0;
-	rc = send_names(s, names, count);
-	if (rc == 0)
-		rc = lrt_store_exec_tuples(&res, s->store,
-			"SELECT " REQUEST_COLUMNS " FROM lrt.withdrawal_requests"
-			" WHERE product_id = $1 AND request_id IN (SELECT name FROM settle_names)"
-			" ORDER BY queue_position", 1, params);
+	rc = query_names(&res, s, "SELECT " REQUEST_COLUMNS " FROM lrt.withdrawal_requests"
+			 " WHERE product_id = $1 AND request_id IN (", names, count,
+			 " ORDER BY queue_position");
 	if (rc != 0)
 		return rc;
 	rc = restore_requests(s, res);
