@@ -77,8 +77,7 @@ CREATE TABLE lrt.journal (
     debit_name     text COLLATE "C" CHECK (debit_name <> ''),
     credit_kind    text NOT NULL,
     credit_name    text COLLATE "C" CHECK (credit_name <> ''),
-    amount         numeric(78, 0) NOT NULL
-                   CHECK (amount > 0 AND amount <= 115792089237316195423570985008687907853269984665640564039457584007913129639935),
+    amount         lrt.amount NOT NULL CHECK (amount > 0),
     CHECK (debit_kind <> credit_kind
            OR debit_name IS DISTINCT FROM credit_name),
     CHECK (lrt.account_fits_ledger(debit_kind, ledger)
