@@ -508,8 +508,9 @@ static int ingest_direct(file_counts *counts, const ingest_file *f, FILE *in,
 				  "SELECT lrt.ingest_lock($1)", 1, params);
 	if (rc == 0)
 		rc = lrt_store_exec_command(f->store, "SAVEPOINT direct", 0, NULL);
-	if (rc == 0)
-		rc = stage_records(f, in, total, strtoll(settled, NULL, 10), &rows);
+	if (rc != 0)
+		return rc;
+	rc = stage_records(f, in, total, strtoll(settled, NULL, 10), &rows);
 	if (rc == 0) {
 		counts->read = counts->loaded = rows;
 		return lrt_store_exec_command(f->store, "RELEASE SAVEPOINT direct", 0, NULL);
