@@ -411,6 +411,28 @@ static int query_names(PGresult **res, settler *s, const char *select,
 	return lrt_store_exec_tuples(res, s->store, query, (int)count + 1, params);
 }
 
+/* The names the database did not hold (the book does not know them after
+ * preloading): new holders, which settle_write.c COPYs in. */
+static int note_new_holders(settler *s, const char **names, size_t count)
+{
+	size_t i;
+	char *copy;
+
+	for (i = 0; i < count; i++) {
+		if (lrt_book_knows_holder(s->book, names[i])
+		    || lrt_strmap_find(&s->new_holders, names[i]) >= 0)
+			continue;
+		/* a copy: a fee recipient's name goes when a config event
+		 * replaces the recipients */
+		copy = lrt_arena_strndup(&s->arena, names[i], strlen(names[i]));
+		if (copy == NULL || lrt_strmap_insert(&s->new_holders, copy, 0) != 0) {
+			lrt_error_set("out of memory noting new holders");
+			return LRT_ENOMEM;
+		}
+	}
+	return 0;
+}
+
 /* The holders of `names` the database holds, into the book. */
 static int preload_holders(settler *s, const char **names, size_t count)
 {
@@ -431,6 +453,8 @@ static int preload_holders(settler *s, const char **names, size_t count)
 	}
 	mpz_clear(shares);
 	PQclear(res);
+	if (rc == 0)
+		rc = note_new_holders(s, names, count);
 	return rc;
 }
 
