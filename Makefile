@@ -55,6 +55,7 @@ LIB_SRC     := $(wildcard src/core/*.c src/io/*.c src/store/*.c)
 CLI_SRC     := $(wildcard src/cli/*.c)
 TEST_SRC    := $(wildcard tests/*.c)
 EMBED_IN    := $(sort $(wildcard migrations/*.sql)) $(sort $(wildcard sql/*.sql))
+LIMITS_SQL  := $(BUILD)/gen/limits.sql
 
 LIB_OBJ     := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/embedded.o
 CLI_OBJ     := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
@@ -97,9 +98,20 @@ $(BUILD)/embed: src/tools/embed.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 $< -o $@
 
-$(BUILD)/gen/embedded.c: $(BUILD)/embed $(EMBED_IN) Makefile
+# The bounds the schema states too come from src/core/limits.h, written
+# once: sql/limits.sql is generated, and travels with the reporting SQL.
+$(BUILD)/limits_sql: src/tools/limits_sql.c src/core/limits.h
 	@mkdir -p $(dir $@)
-	$(BUILD)/embed $@ $(EMBED_IN)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -Isrc $< -o $@
+
+$(LIMITS_SQL): $(BUILD)/limits_sql
+	@mkdir -p $(dir $@)
+	$(BUILD)/limits_sql > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/gen/embedded.c: $(BUILD)/embed $(EMBED_IN) $(LIMITS_SQL) Makefile
+	@mkdir -p $(dir $@)
+	$(BUILD)/embed $@ $(EMBED_IN) $(LIMITS_SQL)=sql/limits.sql
 
 $(LIB_A): $(LIB_OBJ)
 	@rm -f $@
@@ -212,6 +224,7 @@ install: all
 	install -m 0644 include/lrt/*.h $(DESTDIR)$(INCLUDEDIR)/lrt/
 	install -m 0644 migrations/*.sql $(DESTDIR)$(DATADIR)/lrt/migrations/
 	if ls sql/*.sql >/dev/null 2>&1; then install -m 0644 sql/*.sql $(DESTDIR)$(DATADIR)/lrt/sql/; fi
+	install -m 0644 $(LIMITS_SQL) $(DESTDIR)$(DATADIR)/lrt/sql/limits.sql
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 	    src/lrt.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/lrt.pc

@@ -168,14 +168,29 @@ BEGIN
 END
 $$;
 
+-- One ingest of a product at a time, the product's state row
+-- share-locked until the transaction ends: a settlement that began first
+-- commits first (its epoch is then settled, and events of it are late), one
+-- that begins later waits for this ingest and settles its events.  Returns
+-- the settled epoch (-1 before the first).
+CREATE FUNCTION lrt.ingest_lock(p_product_id bigint) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_settled bigint;
+BEGIN
+    PERFORM pg_advisory_xact_lock(1280463945, p_product_id::integer);  -- "LRTI"
+    SELECT s.settled_epoch INTO v_settled
+      FROM lrt.product_state s WHERE s.product_id = p_product_id FOR SHARE;
+    RETURN coalesce(v_settled, -1);
+END
+$$;
+
 -- Loads the staged records of one file (or of lrt.submissions) into the
 -- inbox of a product:
 --   1. a record whose id was used earlier in the file: with the same
 --      content a duplicate, with other content a reject;
---   2. one ingest of the product at a time, the product's state row
---      share-locked: a settlement that began first commits first (its
---      epoch is then settled, and events of it are late), one that begins
---      later waits for this ingest and settles its events;
+--   2. lrt.ingest_lock: one ingest of the product at a time, no
+--      settlement in between;
 --   3. INSERT ... ON CONFLICT DO NOTHING the well-formed records of
 --      unsettled epochs, in line order;
 --   4. records whose id was stored before: the same content a duplicate,
@@ -219,10 +234,7 @@ BEGIN
      WHERE w.first_line IS NOT NULL AND f.line = w.first_line AND w.problem IS NULL;
 
     -- 2. the lock, the settled epoch
-    PERFORM pg_advisory_xact_lock(1280463945, p_product_id::integer);  -- "LRTI"
-    SELECT s.settled_epoch INTO v_settled
-      FROM lrt.product_state s WHERE s.product_id = p_product_id FOR SHARE;
-    v_settled := coalesce(v_settled, -1);
+    v_settled := lrt.ingest_lock(p_product_id);
 
     -- 3. load, in line order: ingest_order follows the file
     EXECUTE format(

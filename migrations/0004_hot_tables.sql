@@ -13,7 +13,9 @@
 --      (code-point order, as SPEC section 6 lists them), not by the rules
 --      of a language;
 --   4. the number of the product's last journal entry kept in its state
---      row, so that a settlement never scans the journal to number its own.
+--      row, so that a settlement never scans the journal to number its own;
+--      the queued requests indexed by request epoch, so that it reads only
+--      those due.
 -- The views of sql/ are dropped first (they name these columns) and made
 -- again by `lrt migrate` after this file.
 
@@ -75,8 +77,7 @@ CREATE TABLE lrt.journal (
     debit_name     text COLLATE "C" CHECK (debit_name <> ''),
     credit_kind    text NOT NULL,
     credit_name    text COLLATE "C" CHECK (credit_name <> ''),
-    amount         numeric(78, 0) NOT NULL
-                   CHECK (amount > 0 AND amount <= 115792089237316195423570985008687907853269984665640564039457584007913129639935),
+    amount         lrt.amount NOT NULL CHECK (amount > 0),
     CHECK (debit_kind <> credit_kind
            OR debit_name IS DISTINCT FROM credit_name),
     CHECK (lrt.account_fits_ledger(debit_kind, ledger)
@@ -89,20 +90,29 @@ COMMENT ON TABLE lrt.journal IS
 -- settlement always writes into its epoch's own.
 CREATE TABLE lrt.journal_default PARTITION OF lrt.journal DEFAULT;
 
--- The partition of an epoch, made when it is first needed: its name,
--- quoted.  Settlements of two products may reach one epoch at once: the
--- second waits for the first to commit, then finds the partition made.
+-- The partition of an epoch, made when it is first needed (with those of
+-- the next 15 epochs, so that a settlement a day makes them twice a month,
+-- not daily): its name, quoted.  Settlements of two products may reach one
+-- epoch at once: the second waits for the first to commit, then finds the
+-- partition made.
 CREATE FUNCTION lrt.journal_partition(p_epoch bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
     v_name text := format('lrt.%I', 'journal_' || p_epoch);
+    v_next text;
+    v_epoch bigint;
 BEGIN
     IF to_regclass(v_name) IS NULL THEN
-        PERFORM pg_advisory_xact_lock(1280463946, (p_epoch % 2147483647)::integer);  -- "LRTJ"
-        IF to_regclass(v_name) IS NULL THEN
-            EXECUTE format('CREATE TABLE %s PARTITION OF lrt.journal FOR VALUES FROM (%s) TO (%s)',
-                           v_name, p_epoch, p_epoch + 1);
-        END IF;
+        PERFORM pg_advisory_xact_lock(1280463946, 0);  -- "LRTJ"
+        FOR v_epoch IN p_epoch .. p_epoch + 15 LOOP
+            v_next := format('lrt.%I', 'journal_' || v_epoch);
+            IF to_regclass(v_next) IS NULL THEN
+                EXECUTE format('CREATE TABLE %s PARTITION OF lrt.journal'
+                               ' FOR VALUES FROM (%s) TO (%s)', v_next, v_epoch, v_epoch + 1);
+            ELSIF v_epoch > p_epoch THEN
+                EXIT;   -- the ones after it were made with it
+            END IF;
+        END LOOP;
     END IF;
     RETURN v_name;
 END
@@ -123,7 +133,12 @@ CREATE TRIGGER journal_append_only BEFORE UPDATE OR DELETE ON lrt.journal
 CREATE TRIGGER journal_no_truncate BEFORE TRUNCATE ON lrt.journal
     FOR EACH STATEMENT EXECUTE FUNCTION lrt.journal_refuse_change();
 
--- ---- 4. the last journal entry ---------------------------------------------------------
+-- ---- 4. the last journal entry, the requests due -----------------------------------------
+
+-- A settlement reads only the queued requests its epoch may finalize
+-- (request_epoch + delay <= epoch), not the whole queue.
+CREATE INDEX withdrawal_requests_due ON lrt.withdrawal_requests
+    (product_id, request_epoch, queue_position) WHERE status = 'queued';
 
 ALTER TABLE lrt.product_state ADD COLUMN last_entry bigint NOT NULL DEFAULT 0
     CHECK (last_entry >= 0);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/limits.h"
 #include "helpers.h"
 #include "lrt/error.h"
 #include "lrt/store.h"
@@ -354,6 +355,31 @@ START_TEST(test_withdrawal_requests_stay_consistent)
 }
 END_TEST
 
+/* The bounds the product tables check are src/core/limits.h's, generated
+ * into sql/limits.sql: written once, never drifting from the validator. */
+START_TEST(test_bounds_come_from_limits_h)
+{
+	PGconn *conn = lrt_test_connect();
+	char sql[200];
+
+	ck_assert_str_eq(lrt_test_value(conn, "SELECT value FROM lrt.limits"
+		" WHERE name = 'LRT_FEE_BPS_MAX'"), "9999");
+	snprintf(sql, sizeof(sql), "UPDATE lrt.product_state SET max_apr_bps = %u",
+		 LRT_POLICY_BPS_MAX);
+	ck_assert_str_eq(lrt_test_sqlstate(conn, sql), "00000");
+	snprintf(sql, sizeof(sql), "UPDATE lrt.product_state SET max_apr_bps = %u",
+		 LRT_POLICY_BPS_MAX + 1);
+	ck_assert_str_eq(lrt_test_sqlstate(conn, sql), CHECK_VIOLATION);
+	snprintf(sql, sizeof(sql), "UPDATE lrt.product_state SET fee_bps = %d",
+		 LRT_FEE_BPS_MAX + 1);
+	ck_assert_str_eq(lrt_test_sqlstate(conn, sql), CHECK_VIOLATION);
+	snprintf(sql, sizeof(sql), "UPDATE lrt.product_assets SET decimals = %d",
+		 LRT_DECIMALS_MAX + 1);
+	ck_assert_str_eq(lrt_test_sqlstate(conn, sql), CHECK_VIOLATION);
+	PQfinish(conn);
+}
+END_TEST
+
 START_TEST(test_epochs_refuse_impossible_figures)
 {
 	PGconn *conn = lrt_test_connect();
@@ -466,6 +492,7 @@ Suite *schema_suite(void)
 	tcase_add_test(refusals, test_withdrawal_requests_stay_consistent);
 	tcase_add_test(refusals, test_epochs_refuse_impossible_figures);
 	tcase_add_test(refusals, test_journal_refuses_malformed_transfers);
+	tcase_add_test(refusals, test_bounds_come_from_limits_h);
 	tcase_add_test(refusals, test_journal_is_append_only);
 	suite_add_tcase(suite, refusals);
 	return suite;

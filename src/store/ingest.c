@@ -5,8 +5,14 @@
  * framed (record_reader.c), parsed (JSON, or a CSV record as the JSON of its
  * cells: csv_event.c) and judged by the validator of `lrt simulate`
  * (json_parse.c); a well-formed event is staged as the inbox's typed
- * columns (event_row.c), a malformed one with its reason.  For each file,
- * in one transaction:
+ * columns (event_row.c), a malformed one with its reason.  A file that can
+ * be read twice goes first the direct way: the product locked
+ * (lrt.ingest_lock), every record COPYed straight into the inbox in a
+ * savepoint, which is all when every record is a new, well-formed event of
+ * an unsettled epoch.  Any other file (a record kept aside, late, an id
+ * used twice or met in the inbox: the savepoint rolled back, the file
+ * rewound), and standard input, goes through the stage, in one
+ * transaction:
  *
  *   SELECT lrt.ingest_begin()                  the session's staging table
  *   COPY pg_temp.lrt_ingest_stage FROM STDIN   typed rows, or reasons
@@ -124,7 +130,15 @@ typedef struct {
 	lrt_strmap ids;          /* id -> index into first_lines */
 	uint64_t *first_lines;
 	size_t id_count, id_capacity;
+	/* straight into the inbox: every record so far well-formed, new, of
+	 * an epoch after `settled` (else the file goes through the stage) */
+	int direct;
+	int64_t settled;
+	uint64_t direct_rows;
 } stager;
+
+/* stage_record's answer when a record cannot go straight into the inbox. */
+#define NOT_DIRECT 1
 
 /* The stage's columns: the record, then the inbox's typed ones. */
 #define STAGE_COLUMNS 5
@@ -159,6 +173,8 @@ static int stage_row(stager *st, uint64_t line, const char *raw, const char *pro
 	const char *values[STAGE_COLUMNS + LRT_EVENT_ROW_COLUMN_COUNT] = {0};
 	char line_text[24];
 
+	if (st->direct)
+		return NOT_DIRECT;
 	snprintf(line_text, sizeof(line_text), "%llu", (unsigned long long)line);
 	values[0] = line_text;
 	values[1] = raw;
@@ -201,7 +217,25 @@ nomem:
 	return LRT_ENOMEM;
 }
 
-/* Stages a well-formed event. */
+/* An event straight into the inbox: the product, the typed columns, the
+ * event as received, where it came from. */
+static int insert_direct(stager *st, const lrt_record *record, const char *event_json,
+			 const lrt_event_row *row)
+{
+	const char *values[LRT_EVENT_ROW_COLUMN_COUNT + 4];
+	char line_text[24];
+
+	snprintf(line_text, sizeof(line_text), "%llu", (unsigned long long)record->line);
+	values[0] = st->f->product_id;
+	memcpy(values + 1, row->values, sizeof(row->values));
+	values[LRT_EVENT_ROW_COLUMN_COUNT + 1] = event_json != NULL ? event_json : record->text;
+	values[LRT_EVENT_ROW_COLUMN_COUNT + 2] = st->f->name;
+	values[LRT_EVENT_ROW_COLUMN_COUNT + 3] = line_text;
+	st->direct_rows++;
+	return lrt_copy_row(st->copy, LRT_EVENT_ROW_COLUMN_COUNT + 4, values);
+}
+
+/* Stages a well-formed event (or inserts it, on the direct way). */
 static int stage_event(stager *st, const lrt_record *record, const lrt_event *event,
 		       const char *event_json)
 {
@@ -212,9 +246,13 @@ static int stage_event(stager *st, const lrt_record *record, const lrt_event *ev
 
 	if (rc != 0)
 		return rc;
+	if (st->direct && (first != 0 || event->epoch <= st->settled))
+		return NOT_DIRECT;
 	snprintf(first_text, sizeof(first_text), "%llu", (unsigned long long)first);
 	rc = lrt_event_row_from_event(&row, event);
-	if (rc == 0)
+	if (rc == 0 && st->direct)
+		rc = insert_direct(st, record, event_json, &row);
+	else if (rc == 0)
 		rc = stage_row(st, record->line, record->text, NULL, first ? first_text : NULL,
 			       event_json, &row);
 	lrt_event_row_clear(&row);
@@ -333,14 +371,25 @@ static int stage_record(stager *st, const lrt_record *record)
 
 static int begin_stage(stager *st)
 {
-	char statement[512];
+	char statement[1024];
 
-	snprintf(statement, sizeof(statement), STAGE_COPY, LRT_EVENT_ROW_COLUMN_LIST);
+	if (st->direct)
+		snprintf(statement, sizeof(statement),
+			 "COPY lrt.inbox (product_id, %s, event, source_file, source_line)"
+			 " FROM STDIN", LRT_EVENT_ROW_COLUMN_LIST);
+	else
+		snprintf(statement, sizeof(statement), STAGE_COPY, LRT_EVENT_ROW_COLUMN_LIST);
 	return lrt_copy_begin(&st->copy, st->f->store, statement);
 }
 
-/* Judges every record of the file and streams it into the staging table. */
-static int stage_records(const ingest_file *f, FILE *in, uint64_t total)
+/*
+ * Judges every record of the file and streams it into the staging table,
+ * or, when `settled` >= -1, straight into the inbox: then NOT_DIRECT as
+ * soon as a record needs the stage (kept aside, late, an id used twice),
+ * and *direct_rows the events inserted when all went in.
+ */
+static int stage_records(const ingest_file *f, FILE *in, uint64_t total,
+			 int64_t settled, uint64_t *direct_rows)
 {
 	lrt_record_reader *reader = NULL;
 	lrt_record record;
@@ -349,6 +398,8 @@ static int stage_records(const ingest_file *f, FILE *in, uint64_t total)
 	int rc;
 
 	stager_init(&st, f);
+	st.direct = settled >= -1;
+	st.settled = settled;
 	rc = lrt_record_reader_open(&reader, in, f->format);
 	if (rc == 0)
 		rc = begin_stage(&st);
@@ -367,6 +418,8 @@ static int stage_records(const ingest_file *f, FILE *in, uint64_t total)
 	}
 	if (rc == 0)
 		progress(f, reader, total, records, 1);
+	if (direct_rows != NULL)
+		*direct_rows = st.direct_rows;
 	lrt_record_reader_free(reader);
 	stager_clear(&st);
 	return rc;
@@ -438,26 +491,75 @@ static int show_rejects(const ingest_file *f, uint64_t rejected)
 	return 0;
 }
 
-/* One file, one transaction: all of it is loaded and kept aside, or none. */
+/*
+ * The direct way of a file that can be read twice: the product locked, its
+ * records COPYed straight into the inbox in a savepoint.  1 when that did
+ * not do (a record that needs the stage, an id the inbox holds already:
+ * the savepoint is rolled back and the file rewound for the stage), 0 when
+ * every record went in.
+ */
+static int ingest_direct(file_counts *counts, const ingest_file *f, FILE *in,
+			 uint64_t total)
+{
+	const char *params[1] = {f->product_id};
+	char settled[32];
+	uint64_t rows = 0;
+	int rc;
+
+	rc = lrt_store_exec_value(settled, sizeof(settled), f->store,
+				  "SELECT lrt.ingest_lock($1)", 1, params);
+	if (rc == 0)
+		rc = lrt_store_exec_command(f->store, "SAVEPOINT direct", 0, NULL);
+	if (rc != 0)
+		return rc;
+	rc = stage_records(f, in, total, strtoll(settled, NULL, 10), &rows);
+	if (rc == 0) {
+		counts->read = counts->loaded = rows;
+		return lrt_store_exec_command(f->store, "RELEASE SAVEPOINT direct", 0, NULL);
+	}
+	if (rc != NOT_DIRECT && rc != LRT_EDB)
+		return rc;
+	/* back in the transaction itself: lrt.ingest_load knows the rows it
+	 * inserts by the transaction's id */
+	rc = lrt_store_exec_command(f->store, "ROLLBACK TO SAVEPOINT direct", 0, NULL);
+	if (rc == 0)
+		rc = lrt_store_exec_command(f->store, "RELEASE SAVEPOINT direct", 0, NULL);
+	if (rc == 0 && fseek(in, 0, SEEK_SET) != 0) {
+		lrt_error_set("%s: cannot read it again: %s", f->name, strerror(errno));
+		rc = LRT_EIO;
+	}
+	clearerr(in);
+	return rc == 0 ? 1 : rc;
+}
+
+/*
+ * One file, one transaction: all of it is loaded and kept aside, or none.
+ * A file of new, well-formed events (the usual case) is COPYed straight
+ * into the inbox; any other, or standard input, goes through the stage.
+ */
 static int ingest_one(file_counts *counts, const ingest_file *f)
 {
 	FILE *in = NULL;
 	uint64_t total = 0;
 	char nothing[8];
-	int rc;
+	int rc, staged = 1;
 
 	rc = open_input(&in, &total, f->path);
 	if (rc != 0)
 		return rc;
 	rc = lrt_store_exec_command(f->store, "BEGIN", 0, NULL);
-	if (rc == 0)
+	if (rc == 0 && in != stdin && total > 0)
+		rc = staged = ingest_direct(counts, f, in, total);
+	if (staged && rc == 1)
+		rc = 0;
+	if (rc == 0 && staged)
 		rc = lrt_store_exec_value(nothing, sizeof(nothing), f->store,
 					  "SELECT lrt.ingest_begin()", 0, NULL);
-	if (rc == 0)
-		rc = stage_records(f, in, total);
-	if (rc == 0)
+	if (rc == 0 && staged)
+		rc = stage_records(f, in, total, -2, NULL);
+	if (rc == 0 && staged)
 		rc = load_staged(counts, f);
-	if (rc == 0)
+	if (rc == 0 && staged)
 		rc = show_rejects(f, counts->rejected);
 	if (rc == 0)
 		rc = lrt_store_exec_command(f->store, "COMMIT", 0, NULL);

@@ -99,7 +99,8 @@ static int64_t least_delay(const settler *s)
 /*
  * The queued requests this epoch may finalize (request epoch + delay <=
  * epoch), in queue order: not the whole queue.  Requests join the queue in
- * epoch order, so they are its head; the others stay in the database, and
+ * epoch order, so they are its head (and queue order is the order of
+ * (request_epoch, queue_position), which withdrawal_requests_due serves); the others stay in the database, and
  * the book is rebuilt for the next epoch, when more may be due.
  */
 static int restore_due_queue(settler *s)
@@ -116,7 +117,7 @@ static int restore_due_queue(settler *s)
 	rc = lrt_store_exec_tuples(&res, s->store,
 		"SELECT " REQUEST_COLUMNS " FROM lrt.withdrawal_requests"
 		" WHERE product_id = $1 AND status = 'queued' AND request_epoch <= $2"
-		" ORDER BY queue_position", 2, params);
+		" ORDER BY request_epoch, queue_position", 2, params);
 	if (rc != 0)
 		return rc;
 	rc = restore_requests(s, res);
@@ -319,25 +320,83 @@ static int send_names(settler *s, const char **names, size_t count)
 		lrt_copy_abort(copy, "lrt: names abandoned");
 		return rc;
 	}
-	return lrt_copy_end(copy, NULL);
+	rc = lrt_copy_end(copy, NULL);
+	return rc == 0 ? settler_command(s, "ANALYZE settle_names", 0, NULL) : rc;
+}
+
+/*
+ * Names an epoch's events need, up to this many, travel as parameters of
+ * the query itself (a fresh process settling a rewards epoch needs only
+ * the fee recipients: no temporary table to make); more go by COPY.
+ */
+#define NAMES_AS_PARAMETERS 32
+
+/*
+ * Runs `select` (a query whose $1 is the product and which ends with
+ * "IN (" to be closed here) on `names`: as parameters when they are few,
+ * else sent by COPY into settle_names first.
+ */
+static int query_names(PGresult **res, settler *s, const char *select,
+		       const char **names, size_t count, const char *order)
+{
+	const char *params[NAMES_AS_PARAMETERS + 1];
+	char query[1024];
+	size_t i, used;
+	int rc;
+
+	used = (size_t)snprintf(query, sizeof(query), "%s", select);
+	if (count > NAMES_AS_PARAMETERS) {
+		rc = send_names(s, names, count);
+		if (rc != 0)
+			return rc;
+		snprintf(query + used, sizeof(query) - used,
+			 "SELECT name FROM settle_names)%s", order);
+		params[0] = s->id;
+		return lrt_store_exec_tuples(res, s->store, query, 1, params);
+	}
+	params[0] = s->id;
+	for (i = 0; i < count; i++) {
+		params[i + 1] = names[i];
+		used += (size_t)snprintf(query + used, sizeof(query) - used, "%s$%zu",
+					 i > 0 ? ", " : "", i + 2);
+	}
+	snprintf(query + used, sizeof(query) - used, ")%s", order);
+	return lrt_store_exec_tuples(res, s->store, query, (int)count + 1, params);
+}
+
+/* The names the database did not hold (the book does not know them after
+ * preloading): new holders, which settle_write.c COPYs in. */
+static int note_new_holders(settler *s, const char **names, size_t count)
+{
+	size_t i;
+	char *copy;
+
+	for (i = 0; i < count; i++) {
+		if (lrt_book_knows_holder(s->book, names[i])
+		    || lrt_strmap_find(&s->new_holders, names[i]) >= 0)
+			continue;
+		/* a copy: a fee recipient's name goes when a config event
+		 * replaces the recipients */
+		copy = lrt_arena_strndup(&s->arena, names[i], strlen(names[i]));
+		if (copy == NULL || lrt_strmap_insert(&s->new_holders, copy, 0) != 0) {
+			lrt_error_set("out of memory noting new holders");
+			return LRT_ENOMEM;
+		}
+	}
+	return 0;
 }
 
 /* The holders of `names` the database holds, into the book. */
 static int preload_holders(settler *s, const char **names, size_t count)
 {
-	const char *params[1] = {s->id};
 	PGresult *res;
 	mpz_t shares;
 	int i, rc;
 
 	if (count == 0)
 		return 0;
-	rc = send_names(s, names, count);
-	if (rc == 0)
-		rc = lrt_store_exec_tuples(&res, s->store,
-			"SELECT h.holder, h.shares::text FROM lrt.holders h"
-			" WHERE h.product_id = $1 AND h.holder IN (SELECT name FROM settle_names)",
-			1, params);
+	rc = query_names(&res, s, "SELECT h.holder, h.shares::text FROM lrt.holders h"
+			 " WHERE h.product_id = $1 AND h.holder IN (", names, count, "");
 	if (rc != 0)
 		return rc;
 	mpz_init(shares);
@@ -347,6 +406,8 @@ static int preload_holders(settler *s, const char **names, size_t count)
 	}
 	mpz_clear(shares);
 	PQclear(res);
+	if (rc == 0)
+		rc = note_new_holders(s, names, count);
 	return rc;
 }
 
@@ -357,19 +418,15 @@ static int preload_holders(settler *s, const char **names, size_t count)
 static int preload_requests(settler *s, const char **names, size_t count,
 			    const char **holders, size_t *holder_count)
 {
-	const char *params[1] = {s->id};
 	PGresult *res;
 	char *holder;
 	int i, rc;
 
 	if (count == 0)
 		return 0;
-	rc = send_names(s, names, count);
-	if (rc == 0)
-		rc = lrt_store_exec_tuples(&res, s->store,
-			"SELECT " REQUEST_COLUMNS " FROM lrt.withdrawal_requests"
-			" WHERE product_id = $1 AND request_id IN (SELECT name FROM settle_names)"
-			" ORDER BY queue_position", 1, params);
+	rc = query_names(&res, s, "SELECT " REQUEST_COLUMNS " FROM lrt.withdrawal_requests"
+			 " WHERE product_id = $1 AND request_id IN (", names, count,
+			 " ORDER BY queue_position");
 	if (rc != 0)
 		return rc;
 	rc = restore_requests(s, res);

@@ -125,48 +125,71 @@ int settler_apply_events(settler *s, lrt_epoch_report *report)
 
 /* ---- writing the epoch -------------------------------------------------------- */
 
+typedef struct {
+	settler *s;
+	lrt_copy *copy;
+	bool new_ones;     /* this pass: the new holders, else the stored ones */
+} holder_copy;
+
 static int copy_holder(void *context, const char *holder, const mpz_t shares)
 {
-	char *text = mpz_get_str(NULL, 10, shares);
-	const char *values[2] = {holder, text};
-	int rc = text ? lrt_copy_row(context, 2, values) : LRT_ENOMEM;
+	holder_copy *h = context;
+	char *text;
+	const char *values[3] = {h->s->id, holder, NULL};
+	int rc;
 
+	if ((lrt_strmap_find(&h->s->new_holders, holder) >= 0) != h->new_ones)
+		return 0;
+	text = mpz_get_str(NULL, 10, shares);
+	values[2] = text;
+	rc = text ? lrt_copy_row(h->copy, h->new_ones ? 3 : 2,
+				 h->new_ones ? values : values + 1) : LRT_ENOMEM;
 	free(text);
 	return rc;
 }
 
+/* One pass over the changed holders into the COPY `statement`. */
+static int copy_holders(settler *s, bool new_ones, const char *statement)
+{
+	holder_copy h = {s, NULL, new_ones};
+	int rc = lrt_copy_begin(&h.copy, s->store, statement);
+
+	if (rc != 0)
+		return rc;
+	rc = lrt_book_each_changed_holder(s->book, copy_holder, &h);
+	if (rc != 0) {
+		lrt_copy_abort(h.copy, "lrt: holders abandoned");
+		return rc;
+	}
+	return lrt_copy_end(h.copy, NULL);
+}
+
+/*
+ * The holders the epoch changed: the new ones (named by its events, not in
+ * the database when it loaded: settle_load.c) COPYed straight in, the
+ * others COPYed into a temporary table and updated from it.  Settlement
+ * holds the product's lock, so no holder appears in between.
+ */
 static int write_holders(settler *s)
 {
 	const char *params[1] = {s->id};
-	lrt_copy *copy;
 	int rc;
 
-	rc = settler_command(s, "CREATE TEMP TABLE IF NOT EXISTS settle_holders"
-		     " (holder text, shares numeric) ON COMMIT DELETE ROWS", 0, NULL);
+	rc = copy_holders(s, true, "COPY lrt.holders (product_id, holder, shares) FROM STDIN");
 	if (rc == 0)
-		rc = lrt_copy_begin(&copy, s->store, "COPY settle_holders FROM STDIN");
-	if (rc != 0)
-		return rc;
-	rc = lrt_book_each_changed_holder(s->book, copy_holder, copy);
-	if (rc != 0) {
-		lrt_copy_abort(copy, "lrt: holders abandoned");
-		return rc;
-	}
-	rc = lrt_copy_end(copy, NULL);
-	/* An update of the holders there are, then an insert of the new ones:
-	 * at a million new holders twice as fast as INSERT ... ON CONFLICT.
-	 * Settlement holds the product's lock, so none appears in between. */
+		rc = settler_command(s, "CREATE TEMP TABLE IF NOT EXISTS settle_holders"
+			     " (holder text COLLATE \"C\", shares numeric) ON COMMIT DELETE ROWS",
+			     0, NULL);
+	if (rc == 0)
+		rc = copy_holders(s, false, "COPY settle_holders FROM STDIN");
+	/* a temporary table has no statistics: without them the planner
+	 * guesses, and may scan every holder to update two */
+	if (rc == 0)
+		rc = settler_command(s, "ANALYZE settle_holders", 0, NULL);
 	if (rc == 0)
 		rc = settler_command(s,
 			"UPDATE lrt.holders h SET shares = t.shares FROM settle_holders t"
 			" WHERE h.product_id = $1 AND h.holder = t.holder", 1, params);
-	if (rc == 0)
-		rc = settler_command(s,
-			"INSERT INTO lrt.holders (product_id, holder, shares)"
-			" SELECT $1, t.holder, t.shares FROM settle_holders t"
-			" WHERE NOT EXISTS (SELECT 1 FROM lrt.holders h"
-			"                    WHERE h.product_id = $1 AND h.holder = t.holder)",
-			1, params);
 	return rc;
 }
 
@@ -218,12 +241,24 @@ static int copy_request(void *context, const lrt_request_view *r)
 	return rc;
 }
 
+static int count_request(void *context, const lrt_request_view *r)
+{
+	(void)r;
+	++*(size_t *)context;
+	return 0;
+}
+
 static int write_requests(settler *s)
 {
 	const char *params[1] = {s->id};
 	request_copy rq = {s, NULL};
+	size_t changed = 0;
 	int rc;
 
+	/* most epochs change no request: no temporary table to make then */
+	rc = lrt_book_each_changed_request(s->book, count_request, &changed);
+	if (rc != 0 || changed == 0)
+		return rc;
 	rc = settler_command(s, "CREATE TEMP TABLE IF NOT EXISTS settle_requests"
 		     " (is_new boolean, request_id text, queue_position bigint,"
 		     "  holder text, shares numeric, cap numeric, request_epoch bigint,"
@@ -239,6 +274,8 @@ static int write_requests(settler *s)
 		return rc;
 	}
 	rc = lrt_copy_end(rq.copy, NULL);
+	if (rc == 0)
+		rc = settler_command(s, "ANALYZE settle_requests", 0, NULL);
 	if (rc == 0)
 		rc = settler_command(s,
 			"INSERT INTO lrt.withdrawal_requests (product_id, request_id,"

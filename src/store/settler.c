@@ -90,6 +90,7 @@ static void clear_epoch(settler *s)
 	s->price_event = NULL;
 	s->count = 0;
 	lrt_strmap_clear(&s->claims);
+	lrt_strmap_clear(&s->new_holders);
 	lrt_arena_clear(&s->arena);
 	if (s->journal != NULL) {
 		lrt_copy_abort(s->journal, "lrt: settlement abandoned");
@@ -274,6 +275,7 @@ int lrt_settle(lrt_settle_report *report, lrt_store *store, const char *symbol,
 	lrt_product_init(&s.product);
 	lrt_arena_init(&s.arena);
 	lrt_strmap_init(&s.claims);
+	lrt_strmap_init(&s.new_holders);
 	lrt_epoch_report_init(&epoch_report);
 	rc = lrt_catalog_load(&s.product, &s.product_id, &s.settle_lag_seconds, store, symbol);
 	settler_format_int(s.id, sizeof(s.id), s.product_id);

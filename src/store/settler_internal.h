@@ -57,6 +57,8 @@ typedef struct {
 	size_t count;
 	const char **price_event;   /* per asset: the last applied price event */
 	lrt_strmap claims;          /* request -> index of its applied claim */
+	lrt_strmap new_holders;     /* holders the events name that the database
+				     * does not hold: written by COPY, not updated */
 	lrt_copy *journal;
 	int64_t journal_entry;      /* entry of the last transfer, for leg numbers */
 	int journal_leg;
