@@ -1,5 +1,7 @@
 -- 0006_second_edition.sql - what the SPEC's second edition adds to the
--- books: the reconciliation of attests (section 5 step 8).
+-- books: the inbox's columns for a slash by wad and the new policy fields,
+-- the policy and high-water mark in force, cancelled requests, and the
+-- reconciliation of attests (section 5 step 8).
 --
 -- A slash names its AVS, and the second edition lower-cases an AVS written
 -- as an address, as it does holders and operators: the typed column of the
@@ -51,3 +53,61 @@ ALTER TABLE lrt.journal
     ADD CONSTRAINT journal_step_check
         CHECK (step IN ('deposit', 'withdraw', 'transfer', 'reward', 'slash', 'move',
                         'swap', 'claim', 'cancel', 'recognize', 'fee', 'finalize'));
+
+-- ---- the inbox: one column per new field (src/store/event_row.h) ------------------
+
+ALTER TABLE lrt.inbox
+    ADD COLUMN by_wad               boolean,
+    ADD COLUMN fee_high_water_mark  boolean,
+    ADD COLUMN points               jsonb;
+-- every slash stored so far is a slash by amount
+UPDATE lrt.inbox SET by_wad = false WHERE type = 'slash';
+COMMENT ON COLUMN lrt.inbox.by_wad IS
+    'A slash''s kind: true when its amount column holds a wad (a fraction of 10^18 of the AVS''s allocation).';
+
+-- ---- the policy in force and the high-water mark -----------------------------------
+
+ALTER TABLE lrt.product_state
+    ADD COLUMN fee_high_water_mark    boolean NOT NULL DEFAULT false,
+    ADD COLUMN points                 jsonb NOT NULL DEFAULT '[]',
+    ADD COLUMN high_water_mark_assets numeric(79, 0),
+    ADD COLUMN high_water_mark_shares numeric(79, 0),
+    ADD CONSTRAINT product_state_high_water_mark_check
+        CHECK ((high_water_mark_assets IS NULL) = (high_water_mark_shares IS NULL)
+               AND high_water_mark_shares > 0 AND high_water_mark_assets >= 0);
+COMMENT ON COLUMN lrt.product_state.high_water_mark_assets IS
+    'SPEC section 5 step 6: the high-water mark H = high_water_mark_assets / high_water_mark_shares, in lowest terms; NULL before the first snapshot with S + VS > 0.';
+
+-- The mark of the epochs settled before this migration: the largest
+-- (A2 + VA) / (S2 + VS) over them, exactly.  Two distinct such fractions
+-- (numerators and denominators below 2^257) differ by more than 10^-155,
+-- so their floors at 10^200 order them as the fractions; the winner is
+-- kept in lowest terms.
+WITH per_epoch AS (
+    SELECT e.product_id,
+           e.total_assets + CASE p.model WHEN 'erc4626' THEN 1 ELSE 0 END AS assets,
+           e.total_shares + CASE p.model WHEN 'erc4626' THEN 10::numeric ^ p.decimals_offset
+                                         ELSE 0 END AS shares
+      FROM lrt.epochs e JOIN lrt.products p USING (product_id)
+), best AS (
+    SELECT DISTINCT ON (product_id) product_id, assets, shares
+      FROM per_epoch
+     WHERE shares > 0
+     ORDER BY product_id, div(assets * 10::numeric ^ 200, shares) DESC
+)
+UPDATE lrt.product_state s
+   SET high_water_mark_assets = div(b.assets, gcd(b.assets, b.shares)),
+       high_water_mark_shares = div(b.shares, gcd(b.assets, b.shares))
+  FROM best b
+ WHERE s.product_id = b.product_id;
+
+-- The policy in force as one JSON object, as the C reader of policies
+-- (lrt_json_policy) takes it: one definition for every query that needs it.
+CREATE FUNCTION lrt.policy_json(s lrt.product_state) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('fee_bps', s.fee_bps, 'fee_recipients', s.fee_recipients,
+                              'delay_epochs', s.delay_epochs, 'max_apr_bps', s.max_apr_bps,
+                              'max_rate_change_bps', s.max_rate_change_bps,
+                              'fee_high_water_mark', s.fee_high_water_mark,
+                              'points', s.points)
+$$;

@@ -37,7 +37,7 @@ static int compare_names(const void *a, const void *b)
  * this list shrinks to nothing when the database learns them. */
 static const char *const database_lacks[] = {
 	"16-allocations-wad-slash",
-	"19-fee-high-water-mark", "20-points", "21-exposure",
+	"20-points", "21-exposure",
 	"22-realistic-v2-erc4626-eth", "23-realistic-v2-plain-eth",
 };
 
@@ -279,6 +279,51 @@ START_TEST(test_crash_then_rerun)
 END_TEST
 
 /* ---- verify finds what does not add up --------------------------------------------- */
+
+/* The second edition's stored state: a reconciliation and the high-water
+ * mark are checked against the replay too. */
+START_TEST(test_verify_finds_tampered_second_edition_state)
+{
+	const char *settle[] = {"settle", NULL};
+	const char *verify[] = {"verify", NULL};
+	static lrt_test_process p;
+	char path[1024];
+	PGconn *conn;
+
+	scenario_path(path, sizeof(path), "19-fee-high-water-mark", ".jsonl");
+	ck_assert_int_eq(load_scenario(&p, path), 0);
+	run_ok(&p, settle);
+	run_ok(&p, verify);
+	conn = lrt_test_connect();
+	lrt_test_exec(conn, "UPDATE lrt.product_state"
+		      "   SET high_water_mark_assets = high_water_mark_assets + 1");
+	lrt_test_run(&p, verify);
+	ck_assert_int_eq(p.status, 4);
+	ck_assert_msg(strstr(p.out, "difference: high-water mark: stored ") != NULL,
+		      "%s", p.out);
+	PQfinish(conn);
+
+	lrt_test_fresh_database();
+	scenario_path(path, sizeof(path), "18-attest-reconciliation", ".jsonl");
+	ck_assert_int_eq(load_scenario(&p, path), 0);
+	run_ok(&p, settle);
+	run_ok(&p, verify);
+	conn = lrt_test_connect();
+	lrt_test_exec(conn, "UPDATE lrt.reconciliations SET book = book + 1,"
+		      " difference = difference - 1 WHERE event_id = 't2'");
+	lrt_test_run(&p, verify);
+	ck_assert_int_eq(p.status, 4);
+	ck_assert_msg(strstr(p.out, "difference: epoch 0: attest t2: stored (ETH, kiln) book "
+			     "6000000000000000001 observed 6000000000000000003, replay (ETH, kiln)"
+			     " book 6000000000000000000") != NULL, "%s", p.out);
+	lrt_test_exec(conn, "DELETE FROM lrt.reconciliations WHERE event_id = 't2'");
+	lrt_test_run(&p, verify);
+	ck_assert_int_eq(p.status, 4);
+	ck_assert_msg(strstr(p.out, "replay reconciles attest t2, the database does not")
+		      != NULL, "%s", p.out);
+	PQfinish(conn);
+}
+END_TEST
 
 START_TEST(test_verify_finds_a_tampered_book)
 {
@@ -577,6 +622,7 @@ Suite *dbpath_suite(void)
 	tcase_add_checked_fixture(operations, lrt_test_fresh_database, NULL);
 	tcase_set_timeout(operations, LRT_TEST_DB_TIMEOUT_SECONDS);
 	tcase_add_test(operations, test_verify_finds_a_tampered_book);
+	tcase_add_test(operations, test_verify_finds_tampered_second_edition_state);
 	tcase_add_test(operations, test_accept_rate_lets_the_epoch_pass);
 	tcase_add_test(operations, test_products_side_by_side);
 	suite_add_tcase(suite, operations);

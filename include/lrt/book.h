@@ -338,6 +338,13 @@ bool lrt_book_knows_request(const lrt_book *book, const char *request);
 /* The holder of a request the book holds, or NULL (valid while the book is). */
 const char *lrt_book_request_holder(const lrt_book *book, const char *request);
 
+/* The high-water mark H (SPEC section 5 step 6), an exact rational with a
+ * positive denominator. */
+int lrt_book_restore_high_water_mark(lrt_book *book, const mpq_t mark);
+
+/* H into `out`; false (out unchanged) when there is no mark yet. */
+bool lrt_book_high_water_mark(mpq_t out, const lrt_book *book);
+
 /* Holders whose shares changed since lrt_book_clear_changes (zeros too),
  * and requests that were queued, finalized or claimed since. */
 int lrt_book_each_changed_holder(const lrt_book *book, lrt_holder_fn fn,

@@ -63,6 +63,8 @@ int lrt_book_restore_policy(lrt_book *book, const lrt_policy *policy)
 		rc = lrt_policy_validate(policy);
 	if (rc == 0)
 		rc = lrt_policy_copy(&book->product.policy, policy);
+	if (rc == 0)
+		rc = book_programs_set(book, policy);
 	return rc;
 }
 
@@ -167,4 +169,29 @@ const char *lrt_book_request_holder(const lrt_book *book, const char *request_id
 	int64_t index = lrt_strmap_find(&book->request_index, request_id);
 
 	return index < 0 ? NULL : book->requests.items[index].holder;
+}
+
+/* ---- second edition: the high-water mark ---------------------------------- */
+
+int lrt_book_restore_high_water_mark(lrt_book *book, const mpq_t mark)
+{
+	int rc = between_epochs(book, "the high-water mark");
+
+	if (rc != 0)
+		return rc;
+	if (mpq_sgn(mark) < 0 || mpz_sgn(mpq_denref(mark)) <= 0) {
+		lrt_error_set("high-water mark: must be a non-negative rational");
+		return LRT_EINVAL;
+	}
+	mpq_set(book->high_water_mark, mark);
+	mpq_canonicalize(book->high_water_mark);
+	book->has_high_water_mark = true;
+	return 0;
+}
+
+bool lrt_book_high_water_mark(mpq_t out, const lrt_book *book)
+{
+	if (book->has_high_water_mark)
+		mpq_set(out, book->high_water_mark);
+	return book->has_high_water_mark;
 }

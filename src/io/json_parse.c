@@ -202,8 +202,8 @@ int lrt_json_recipients(lrt_fee_recipient **out, size_t *count,
 
 /* A list of points programs {"name", "per_share_epoch"}, other keys ignored
  * (SPEC section 2); names and rates are checked by lrt_policy_validate. */
-static int parse_points(lrt_points_program **out, size_t *count,
-			const json_t *list, lrt_arena *arena)
+int lrt_json_points(lrt_points_program **out, size_t *count,
+		    const json_t *list, lrt_arena *arena)
 {
 	lrt_points_program *programs;
 	size_t i, n;
@@ -288,7 +288,7 @@ static int parse_policy(lrt_policy *policy, unsigned *mask, const json_t *object
 	}
 	list = json_object_get(object, "points");
 	if (list != NULL) {
-		rc = parse_points(&policy->points, &policy->points_count, list, arena);
+		rc = lrt_json_points(&policy->points, &policy->points_count, list, arena);
 		if (rc != 0)
 			return rc;
 		*mask |= LRT_CONFIG_POINTS;
@@ -705,6 +705,27 @@ char *lrt_json_recipients_text(const lrt_policy *policy)
 		json_t *item = json_pack("{s:s, s:I}", "holder",
 					 policy->fee_recipients[i].holder, "bps",
 					 (json_int_t)policy->fee_recipients[i].bps);
+
+		if (item == NULL || json_array_append_new(list, item) != 0)
+			goto done;
+	}
+	if (list != NULL)
+		text = json_dumps(list, JSON_COMPACT);
+done:
+	json_decref(list);
+	return text;
+}
+
+char *lrt_json_points_text(const lrt_policy *policy)
+{
+	json_t *list = json_array();
+	char *text = NULL;
+	size_t i;
+
+	for (i = 0; list != NULL && i < policy->points_count; i++) {
+		json_t *item = json_pack("{s:s, s:s}", "name", policy->points[i].name,
+					 "per_share_epoch",
+					 policy->points[i].per_share_epoch);
 
 		if (item == NULL || json_array_append_new(list, item) != 0)
 			goto done;

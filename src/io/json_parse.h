@@ -45,6 +45,16 @@ int lrt_json_policy(lrt_policy *out, const json_t *object);
 int lrt_json_recipients(lrt_fee_recipient **out, size_t *count,
 			const json_t *list, lrt_arena *arena);
 
+/* The points programs of a policy or a `config` event (a JSON array of
+ * {"name", "per_share_epoch"}, other keys ignored) into `out`, its strings
+ * in `arena`; names and rates are checked by lrt_policy_validate. */
+int lrt_json_points(lrt_points_program **out, size_t *count,
+		    const json_t *list, lrt_arena *arena);
+
+/* The points programs of a policy as compact JSON text, what
+ * lrt_json_points reads back; NULL when out of memory (caller frees). */
+char *lrt_json_points_text(const lrt_policy *policy);
+
 /* The numbers an event of `type` carries, as its field table reads them:
  * LRT_EVENT_NUMBER_* bits. */
 enum {

@@ -38,14 +38,10 @@ static int parse_config(lrt_product *product, json_t **object_out,
 	    && json_is_object(json_object_get(root, "product")))
 		object = json_object_get(root, "product");
 	rc = lrt_json_product(product, object);
-	/* the second edition's policy fields are not stored yet: refuse them
-	 * rather than drop them */
-	if (rc == 0 && (product->policy.fee_high_water_mark
-			|| product->policy.points_count > 0)) {
-		lrt_error_set("%s: the database path does not keep the high-water "
-			      "mark fee or points programs yet; use lrt simulate",
-			      product->policy.points_count > 0 ? "points"
-							       : "fee_high_water_mark");
+	/* points programs are not stored yet: refuse them rather than drop them */
+	if (rc == 0 && product->policy.points_count > 0) {
+		lrt_error_set("points: the database path does not keep points programs "
+			      "yet; use lrt simulate");
 		rc = LRT_EINVAL;
 	}
 	if (rc == 0)
@@ -117,10 +113,13 @@ static int insert_state(lrt_store *store, const char *id, const lrt_product *p)
 {
 	char fee[24], delay[24], apr[24], guard[24];
 	char *recipients = lrt_json_recipients_text(&p->policy);
-	const char *params[6];
+	char *points = lrt_json_points_text(&p->policy);
+	const char *params[8];
 	int rc;
 
-	if (recipients == NULL) {
+	if (recipients == NULL || points == NULL) {
+		free(recipients);
+		free(points);
 		lrt_error_set("out of memory");
 		return LRT_ENOMEM;
 	}
@@ -134,16 +133,19 @@ static int insert_state(lrt_store *store, const char *id, const lrt_product *p)
 	params[3] = delay;
 	params[4] = apr;
 	params[5] = guard;
+	params[6] = p->policy.fee_high_water_mark ? "t" : "f";
+	params[7] = points;
 	rc = lrt_store_exec_command(store,
 		"INSERT INTO lrt.product_state (product_id, fee_bps, fee_recipients,"
-		" delay_epochs, max_apr_bps, max_rate_change_bps)"
-		" VALUES ($1, $2, $3, $4, $5, $6)", 6, params);
+		" delay_epochs, max_apr_bps, max_rate_change_bps, fee_high_water_mark, points)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", 8, params);
 	if (rc == 0)
 		rc = lrt_store_exec_command(store,
 			"INSERT INTO lrt.locations (product_id, location, ordinal, kind)"
 			" VALUES ($1, 'buffer', 0, 'buffer'), ($1, 'claimable', 1, 'claimable')",
 			1, params);
 	free(recipients);
+	free(points);
 	return rc;
 }
 
@@ -203,10 +205,7 @@ static int find_product(PGresult **out, lrt_store *store, const char *symbol)
 
 	rc = lrt_store_exec_tuples(&res, store,
 		"SELECT p.product_id, p.symbol, p.config::text, p.settle_lag_seconds,"
-		"       jsonb_build_object('fee_bps', s.fee_bps,"
-		"           'fee_recipients', s.fee_recipients, 'delay_epochs', s.delay_epochs,"
-		"           'max_apr_bps', s.max_apr_bps,"
-		"           'max_rate_change_bps', s.max_rate_change_bps)::text"
+		"       lrt.policy_json(s)::text"
 		"  FROM lrt.products p JOIN lrt.product_state s USING (product_id)"
 		" WHERE $1::text IS NULL OR p.symbol = $1 ORDER BY p.symbol LIMIT 2",
 		1, params);
@@ -303,9 +302,7 @@ int lrt_catalog_describe(char **json_out, lrt_store *store, const char *symbol)
 		"SELECT jsonb_pretty(jsonb_build_object("
 		"  'symbol', p.symbol, 'config', p.config,"
 		"  'settle_lag_seconds', p.settle_lag_seconds,"
-		"  'policy', jsonb_build_object('fee_bps', s.fee_bps,"
-		"      'fee_recipients', s.fee_recipients, 'delay_epochs', s.delay_epochs,"
-		"      'max_apr_bps', s.max_apr_bps, 'max_rate_change_bps', s.max_rate_change_bps),"
+		"  'policy', lrt.policy_json(s),"
 		"  'settled_epoch', s.settled_epoch,"
 		"  'total_assets', s.total_assets::text, 'total_shares', s.total_shares::text,"
 		"  'deferred', s.deferred::text,"

@@ -21,8 +21,8 @@
 
 typedef enum {
 	KIND_ID, KIND_TYPE, KIND_EPOCH, KIND_SEQ, KIND_TEXT, KIND_AMOUNT,
-	KIND_AMOUNT_OUT, KIND_PRICE, KIND_FEE_BPS, KIND_RECIPIENTS, KIND_DELAY,
-	KIND_APR, KIND_GUARD
+	KIND_AMOUNT_OUT, KIND_PRICE, KIND_BY_WAD, KIND_FEE_BPS, KIND_RECIPIENTS,
+	KIND_DELAY, KIND_APR, KIND_GUARD, KIND_MARK, KIND_POINTS
 } column_kind;
 
 typedef struct {
@@ -94,6 +94,20 @@ static int policy_value(lrt_event_row *row, const lrt_event *e, const column *c)
 				 "%u", (unsigned)e->config.max_rate_change_bps),
 			row->values[i] = row->max_rate_change_bps;
 		return 0;
+	case KIND_MARK:
+		if (mask & LRT_CONFIG_FEE_HIGH_WATER_MARK)
+			row->values[i] = e->config.fee_high_water_mark ? "t" : "f";
+		return 0;
+	case KIND_POINTS:
+		if (!(mask & LRT_CONFIG_POINTS))
+			return 0;
+		row->points = lrt_json_points_text(&e->config);
+		if (row->points == NULL) {
+			lrt_error_set("out of memory writing points programs");
+			return LRT_ENOMEM;
+		}
+		row->values[i] = row->points;
+		return 0;
 	default:
 		return 0;
 	}
@@ -112,9 +126,7 @@ int lrt_event_row_storable(const lrt_event *event)
 			what = "a slash by wad";
 		break;
 	case LRT_EVENT_CONFIG:
-		if (event->config_mask & LRT_CONFIG_FEE_HIGH_WATER_MARK)
-			what = "fee_high_water_mark";
-		else if (event->config_mask & LRT_CONFIG_POINTS)
+		if (event->config_mask & LRT_CONFIG_POINTS)
 			what = "points";
 		break;
 	default:
@@ -169,6 +181,10 @@ int lrt_event_row_from_event(lrt_event_row *row, const lrt_event *e)
 				rc = lrt_price_format(row->price, sizeof(row->price), e->price),
 				row->values[i] = row->price;
 			break;
+		case KIND_BY_WAD:
+			if (e->type == LRT_EVENT_SLASH)
+				row->values[i] = e->by_wad ? "t" : "f";
+			break;
 		default:
 			if (e->type == LRT_EVENT_CONFIG)
 				rc = policy_value(row, e, c);
@@ -182,7 +198,9 @@ int lrt_event_row_from_event(lrt_event_row *row, const lrt_event *e)
 void lrt_event_row_clear(lrt_event_row *row)
 {
 	free(row->recipients);
+	free(row->points);
 	row->recipients = NULL;
+	row->points = NULL;
 }
 
 /* ---- reading ------------------------------------------------------------- */
@@ -219,6 +237,33 @@ static int read_recipients(lrt_event *e, lrt_arena *arena, const char *text)
 	return rc;
 }
 
+/* A boolean as the server prints it ("t", "f") or as a row holds it. */
+static int read_bool(bool *out, const char *text, const column *c)
+{
+	if (strcmp(text, "t") == 0 || strcmp(text, "true") == 0)
+		*out = true;
+	else if (strcmp(text, "f") == 0 || strcmp(text, "false") == 0)
+		*out = false;
+	else
+		FAIL("%s: \"%.40s\" is not a boolean", c->name, text);
+	return 0;
+}
+
+static int read_points(lrt_event *e, lrt_arena *arena, const char *text)
+{
+	json_error_t error;
+	json_t *list = json_loads(text, JSON_REJECT_DUPLICATES, &error);
+	int rc;
+
+	if (list == NULL)
+		FAIL("points: not JSON: %s", error.text);
+	rc = lrt_json_points(&e->config.points, &e->config.points_count, list, arena);
+	json_decref(list);
+	if (rc == 0)
+		e->config_mask |= LRT_CONFIG_POINTS;
+	return rc;
+}
+
 static int read_policy(lrt_event *e, lrt_arena *arena, const column *c,
 		       const char *text)
 {
@@ -248,6 +293,12 @@ static int read_policy(lrt_event *e, lrt_arena *arena, const column *c,
 			e->config.max_rate_change_bps = (uint32_t)value,
 			e->config_mask |= LRT_CONFIG_MAX_RATE_CHANGE_BPS;
 		return rc;
+	case KIND_MARK:
+		rc = read_bool(&e->config.fee_high_water_mark, text, c);
+		e->config_mask |= LRT_CONFIG_FEE_HIGH_WATER_MARK;
+		return rc;
+	case KIND_POINTS:
+		return read_points(e, arena, text);
 	default:
 		FAIL("%s: not a policy column", c->name);
 	}
@@ -286,6 +337,8 @@ static int read_column(lrt_event *e, lrt_arena *arena, const column *c,
 		return lrt_amount_parse(e->amount_out, text, strlen(text));
 	case KIND_PRICE:
 		return lrt_price_parse(e->price, text, strlen(text));
+	case KIND_BY_WAD:
+		return read_bool(&e->by_wad, text, c);
 	default:
 		return read_policy(e, arena, c, text);
 	}
@@ -324,7 +377,7 @@ static int same_value(const column *c, const char *left, const char *right)
 		return left == right;
 	if (strcmp(left, right) == 0)
 		return 1;
-	if (c->kind == KIND_RECIPIENTS) {
+	if (c->kind == KIND_RECIPIENTS || c->kind == KIND_POINTS) {
 		a = json_loads(left, 0, NULL);
 		b = json_loads(right, 0, NULL);
 		same = a != NULL && b != NULL && json_equal(a, b);

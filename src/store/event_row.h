@@ -19,8 +19,9 @@
 /*
  * X(column, kind, member): every typed column of lrt.inbox in order.
  * Kinds: ID, TYPE, EPOCH, SEQ (the head); TEXT (a string member); AMOUNT,
- * AMOUNT_OUT (mpz_t members); PRICE (the mpq_t); FEE_BPS, RECIPIENTS,
- * DELAY, APR, GUARD (the policy fields a `config` event sets).
+ * AMOUNT_OUT (mpz_t members); PRICE (the mpq_t); BY_WAD (a slash's kind:
+ * true when its amount is a wad); FEE_BPS, RECIPIENTS, DELAY, APR, GUARD,
+ * MARK, POINTS (the policy fields a `config` event sets).
  */
 #define LRT_EVENT_ROW_COLUMNS(X) \
 	X(event_id, ID, id) \
@@ -45,7 +46,10 @@
 	X(fee_recipients, RECIPIENTS, config.fee_recipients) \
 	X(delay_epochs, DELAY, config.delay_epochs) \
 	X(max_apr_bps, APR, config.max_apr_bps) \
-	X(max_rate_change_bps, GUARD, config.max_rate_change_bps)
+	X(max_rate_change_bps, GUARD, config.max_rate_change_bps) \
+	X(by_wad, BY_WAD, by_wad) \
+	X(fee_high_water_mark, MARK, config.fee_high_water_mark) \
+	X(points, POINTS, config.points)
 
 #define LRT_EVENT_ROW_COUNT_ONE(column, kind, member) + 1
 #define LRT_EVENT_ROW_NAME(column, kind, member) ", " #column
@@ -74,14 +78,14 @@ typedef struct {
 	char max_apr_bps[16];
 	char max_rate_change_bps[16];
 	char *recipients;   /* malloc'd JSON, or NULL */
+	char *points;       /* malloc'd JSON, or NULL */
 } lrt_event_row;
 
 /*
  * 0 when the inbox's columns and the stored state hold everything the event
  * means; LRT_EINVAL with the reason for the second edition's events the
  * database path does not store yet (allocate, a slash by wad, a config of
- * fee_high_water_mark or points), which ingest keeps aside
- * rather than store half of.
+ * points), which ingest keeps aside rather than store half of.
  */
 int lrt_event_row_storable(const lrt_event *event);
 

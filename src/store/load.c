@@ -1,11 +1,13 @@
 /*
- * load.c - reading the parts of a product's state that settlement and
- * export both restore into a book: the last prices and every position.
+ * load.c - reading the parts of a product's state that settlement, export
+ * and stress restore into a book: the last prices, every position, the
+ * high-water mark.
  */
 #include <string.h>
 
 #include "lrt/amount.h"
 #include "lrt/book.h"
+#include "lrt/error.h"
 #include "store/store_internal.h"
 
 int lrt_store_load_prices(lrt_book *book, lrt_store *store, const char *product_id)
@@ -62,5 +64,25 @@ int lrt_store_load_positions(lrt_book *book, lrt_store *store,
 	}
 	mpz_clear(amount);
 	PQclear(res);
+	return rc;
+}
+
+int lrt_store_restore_mark(lrt_book *book, const PGresult *res, int row, int column)
+{
+	mpq_t mark;
+	int rc = 0;
+
+	if (PQgetisnull(res, row, column))
+		return 0;
+	mpq_init(mark);
+	if (mpz_set_str(mpq_numref(mark), PQgetvalue(res, row, column), 10) != 0
+	    || mpz_set_str(mpq_denref(mark), PQgetvalue(res, row, column + 1), 10) != 0
+	    || mpz_sgn(mpq_denref(mark)) <= 0) {
+		lrt_error_set("the stored high-water mark is malformed");
+		rc = LRT_EDB;
+	}
+	if (rc == 0)
+		rc = lrt_book_restore_high_water_mark(book, mark);
+	mpq_clear(mark);
 	return rc;
 }

@@ -163,6 +163,8 @@ int settler_load_book(settler *s, const PGresult *state)
 		rc = lrt_book_restore_policy(s->book, &policy);
 	lrt_policy_clear(&policy);
 	if (rc == 0)
+		rc = lrt_store_restore_mark(s->book, state, 0, 6);
+	if (rc == 0)
 		rc = lrt_store_load_prices(s->book, s->store, s->id);
 	if (rc == 0)
 		rc = lrt_store_load_positions(s->book, s->store, s->id);

@@ -503,8 +503,17 @@ static int write_state(settler *s, const lrt_epoch_report *r)
 	char *shares = mpz_get_str(NULL, 10, r->total_shares);
 	char *deferred = mpz_get_str(NULL, 10, r->deferred);
 	char *recipients = lrt_json_recipients_text(policy);
-	const char *params[11];
+	char *mark_assets = NULL, *mark_shares = NULL;
+	const char *params[14];
 	int rc = LRT_ENOMEM;
+	mpq_t mark;
+
+	mpq_init(mark);
+	if (lrt_book_high_water_mark(mark, s->book)) {
+		mark_assets = mpz_get_str(NULL, 10, mpq_numref(mark));
+		mark_shares = mpz_get_str(NULL, 10, mpq_denref(mark));
+	}
+	mpq_clear(mark);
 
 	settler_format_int(epoch, sizeof(epoch), r->epoch);
 	settler_format_int(last_entry, sizeof(last_entry), s->last_entry);
@@ -523,13 +532,20 @@ static int write_state(settler *s, const lrt_epoch_report *r)
 	params[8] = apr;
 	params[9] = guard;
 	params[10] = last_entry;
+	params[11] = policy->fee_high_water_mark ? "t" : "f";
+	params[12] = mark_assets;
+	params[13] = mark_shares;
 	if (assets && shares && deferred && recipients)
 		rc = settler_command(s,
 			"UPDATE lrt.product_state SET total_assets = $2, total_shares = $3,"
 			"       deferred = $4, settled_epoch = $5, fee_bps = $6,"
 			"       fee_recipients = $7::jsonb, delay_epochs = $8, max_apr_bps = $9,"
-			"       max_rate_change_bps = $10, last_entry = $11, updated_at = now()"
-			" WHERE product_id = $1", 11, params);
+			"       max_rate_change_bps = $10, last_entry = $11,"
+			"       fee_high_water_mark = $12, high_water_mark_assets = $13,"
+			"       high_water_mark_shares = $14, updated_at = now()"
+			" WHERE product_id = $1", 14, params);
+	free(mark_assets);
+	free(mark_shares);
 	free(assets);
 	free(shares);
 	free(deferred);

@@ -116,10 +116,9 @@ static int lock_state(settler *s, PGresult **state)
 	PQclear(*state);
 	rc = lrt_store_exec_tuples(state, s->store,
 		"SELECT settled_epoch, total_assets::text, total_shares::text, deferred::text,"
-		"       jsonb_build_object('fee_bps', fee_bps, 'fee_recipients', fee_recipients,"
-		"           'delay_epochs', delay_epochs, 'max_apr_bps', max_apr_bps,"
-		"           'max_rate_change_bps', max_rate_change_bps)::text, last_entry"
-		"  FROM lrt.product_state WHERE product_id = $1 FOR UPDATE", 1, params + 1);
+		"       lrt.policy_json(s)::text, last_entry,"
+		"       high_water_mark_assets::text, high_water_mark_shares::text"
+		"  FROM lrt.product_state s WHERE product_id = $1 FOR UPDATE", 1, params + 1);
 	if (rc == 0 && PQntuples(*state) != 1) {
 		PQclear(*state);
 		*state = NULL;

@@ -112,4 +112,8 @@ int lrt_store_load_prices(lrt_book *book, lrt_store *store, const char *product_
 int lrt_store_load_positions(lrt_book *book, lrt_store *store,
 			     const char *product_id);
 
+/* The high-water mark from a result's columns `column` (H's numerator as
+ * text, NULL when there is no mark) and `column` + 1 (its denominator). */
+int lrt_store_restore_mark(lrt_book *book, const PGresult *res, int row, int column);
+
 #endif

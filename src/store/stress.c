@@ -13,7 +13,8 @@
 #include "lrt/export.h"
 #include "store/store_internal.h"
 
-/* A, S, D and the last settled epoch from the state row. */
+/* A, S, D, the high-water mark and the last settled epoch from the state
+ * row. */
 static int load_totals(lrt_book *book, lrt_store *store, const char *id)
 {
 	const char *params[1] = {id};
@@ -23,7 +24,8 @@ static int load_totals(lrt_book *book, lrt_store *store, const char *id)
 	int rc;
 
 	rc = lrt_store_exec_tuples(&res, store,
-		"SELECT settled_epoch, total_assets::text, total_shares::text, deferred::text"
+		"SELECT settled_epoch, total_assets::text, total_shares::text, deferred::text,"
+		"       high_water_mark_assets::text, high_water_mark_shares::text"
 		"  FROM lrt.product_state WHERE product_id = $1", 1, params);
 	if (rc != 0)
 		return rc;
@@ -43,6 +45,8 @@ static int load_totals(lrt_book *book, lrt_store *store, const char *id)
 		settled = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	if (rc == 0)
 		rc = lrt_book_restore_totals(book, settled, assets, shares, deferred);
+	if (rc == 0)
+		rc = lrt_store_restore_mark(book, res, 0, 4);
 	mpz_clears(assets, shares, deferred, NULL);
 	PQclear(res);
 	return rc;

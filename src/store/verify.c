@@ -514,6 +514,43 @@ static int check_positions(replay *r)
 	return rc;
 }
 
+/* The stored high-water mark against the replay's. */
+static int check_mark(replay *r)
+{
+	const char *params[1] = {r->v->id};
+	lrt_book *stored = NULL;
+	PGresult *res = NULL;
+	mpq_t replayed, kept;
+	bool has_replayed, has_kept;
+	int rc;
+
+	rc = lrt_store_exec_tuples(&res, r->v->store,
+		"SELECT high_water_mark_assets::text, high_water_mark_shares::text"
+		"  FROM lrt.product_state WHERE product_id = $1", 1, params);
+	if (rc == 0)
+		rc = lrt_book_new(&stored, &r->product);
+	if (rc == 0 && PQntuples(res) == 1)
+		rc = lrt_store_restore_mark(stored, res, 0, 0);
+	if (rc == 0) {
+		mpq_inits(replayed, kept, NULL);
+		has_replayed = lrt_book_high_water_mark(replayed, r->book);
+		has_kept = lrt_book_high_water_mark(kept, stored);
+		if (has_replayed != has_kept || (has_kept && !mpq_equal(replayed, kept))) {
+			char a[400] = "none", b[400] = "none";
+
+			if (has_kept)
+				gmp_snprintf(a, sizeof(a), "%Qd", kept);
+			if (has_replayed)
+				gmp_snprintf(b, sizeof(b), "%Qd", replayed);
+			differ(r->v, "high-water mark: stored %s, replay %s", a, b);
+		}
+		mpq_clears(replayed, kept, NULL);
+	}
+	lrt_book_free(stored);
+	PQclear(res);
+	return rc;
+}
+
 static int check_final(replay *r)
 {
 	const char *params[1] = {r->v->id};
@@ -543,6 +580,8 @@ static int check_final(replay *r)
 	PQclear(q.queue);
 	if (rc == 0)
 		rc = check_positions(r);
+	if (rc == 0)
+		rc = check_mark(r);
 	return rc;
 }
 
