@@ -111,3 +111,31 @@ LANGUAGE sql STABLE AS $$
                               'fee_high_water_mark', s.fee_high_water_mark,
                               'points', s.points)
 $$;
+
+-- ---- EigenLayer's magnitudes (SPEC section 2) --------------------------------------
+
+CREATE TABLE lrt.stakes (
+    product_id     bigint NOT NULL,
+    ordinal        integer NOT NULL CHECK (ordinal >= 0),
+    operator       text COLLATE "C" NOT NULL,
+    asset          text NOT NULL,
+    max_magnitude  numeric(78, 0) NOT NULL
+                   CHECK (max_magnitude >= 0 AND max_magnitude <= 1000000000000000000),
+    PRIMARY KEY (product_id, ordinal),
+    UNIQUE (product_id, operator, asset)
+);
+COMMENT ON TABLE lrt.stakes IS
+    'Per operator and asset, the max magnitude M (10^18 until a slash by wad lowers it), in order of first use.';
+
+CREATE TABLE lrt.allocations (
+    product_id     bigint NOT NULL,
+    ordinal        integer NOT NULL CHECK (ordinal >= 0),
+    operator       text COLLATE "C" NOT NULL,
+    asset          text NOT NULL,
+    avs            text COLLATE "C" NOT NULL,
+    magnitude      numeric(78, 0) NOT NULL CHECK (magnitude >= 0),
+    PRIMARY KEY (product_id, ordinal),
+    UNIQUE (product_id, operator, asset, avs)
+);
+COMMENT ON TABLE lrt.allocations IS
+    'Per operator, asset and AVS, the allocated magnitude a: the AVS may slash a / M of the position (asset, operator).';

@@ -36,8 +36,7 @@ static int compare_names(const void *a, const void *b)
  * high-water mark, points): `lrt simulate` runs them (check_scenarios.c);
  * this list shrinks to nothing when the database learns them. */
 static const char *const database_lacks[] = {
-	"16-allocations-wad-slash",
-	"20-points", "21-exposure",
+	"20-points",
 	"22-realistic-v2-erc4626-eth", "23-realistic-v2-plain-eth",
 };
 
@@ -280,8 +279,8 @@ END_TEST
 
 /* ---- verify finds what does not add up --------------------------------------------- */
 
-/* The second edition's stored state: a reconciliation and the high-water
- * mark are checked against the replay too. */
+/* The second edition's stored state: the high-water mark, reconciliations
+ * and EigenLayer's magnitudes are checked against the replay too. */
 START_TEST(test_verify_finds_tampered_second_edition_state)
 {
 	const char *settle[] = {"settle", NULL};
@@ -321,6 +320,26 @@ START_TEST(test_verify_finds_tampered_second_edition_state)
 	ck_assert_int_eq(p.status, 4);
 	ck_assert_msg(strstr(p.out, "replay reconciles attest t2, the database does not")
 		      != NULL, "%s", p.out);
+	PQfinish(conn);
+
+	/* EigenLayer's magnitudes */
+	lrt_test_fresh_database();
+	scenario_path(path, sizeof(path), "16-allocations-wad-slash", ".jsonl");
+	ck_assert_int_eq(load_scenario(&p, path), 0);
+	run_ok(&p, settle);
+	run_ok(&p, verify);
+	conn = lrt_test_connect();
+	lrt_test_exec(conn, "UPDATE lrt.allocations SET magnitude = magnitude + 1"
+		      " WHERE operator = 'kiln' AND avs = 'eigenda' AND asset = 'ETH'");
+	lrt_test_exec(conn, "UPDATE lrt.stakes SET max_magnitude = max_magnitude - 1"
+		      " WHERE operator = 'p2p'");
+	lrt_test_run(&p, verify);
+	ck_assert_int_eq(p.status, 4);
+	ck_assert_msg(strstr(p.out, "difference: allocation: stored kiln/ETH/eigenda = "
+			     "200000000000000001, replay kiln/ETH/eigenda = 200000000000000000")
+		      != NULL, "%s", p.out);
+	ck_assert_msg(strstr(p.out, "difference: max magnitude: stored p2p/ETH = ") != NULL,
+		      "%s", p.out);
 	PQfinish(conn);
 }
 END_TEST

@@ -345,6 +345,26 @@ int lrt_book_restore_high_water_mark(lrt_book *book, const mpq_t mark);
 /* H into `out`; false (out unchanged) when there is no mark yet. */
 bool lrt_book_high_water_mark(mpq_t out, const lrt_book *book);
 
+/* The max magnitude M of (operator, asset) and, one call each, the
+ * allocated magnitude of each AVS (SPEC section 2); LRT_EINVAL for an
+ * unknown asset or allocations that would exceed M. */
+int lrt_book_restore_stake(lrt_book *book, const char *operator_name,
+			   const char *asset, const mpz_t max_magnitude);
+int lrt_book_restore_allocation(lrt_book *book, const char *operator_name,
+				const char *asset, const char *avs,
+				const mpz_t magnitude);
+
+/* Every stake (operator, asset, M) and every allocation (operator, asset,
+ * AVS, a), in the order they were made. */
+typedef int (*lrt_stake_fn)(void *context, const char *operator_name,
+			    const char *asset, const mpz_t max_magnitude);
+typedef int (*lrt_allocation_fn)(void *context, const char *operator_name,
+				 const char *asset, const char *avs,
+				 const mpz_t magnitude);
+int lrt_book_each_stake(const lrt_book *book, lrt_stake_fn fn, void *context);
+int lrt_book_each_allocation(const lrt_book *book, lrt_allocation_fn fn,
+			     void *context);
+
 /* Holders whose shares changed since lrt_book_clear_changes (zeros too),
  * and requests that were queued, finalized or claimed since. */
 int lrt_book_each_changed_holder(const lrt_book *book, lrt_holder_fn fn,

@@ -195,3 +195,99 @@ bool lrt_book_high_water_mark(mpq_t out, const lrt_book *book)
 		mpq_set(out, book->high_water_mark);
 	return book->has_high_water_mark;
 }
+
+/* ---- second edition: EigenLayer's magnitudes ------------------------------ */
+
+static int known_asset(const lrt_book *book, const char *asset)
+{
+	int index = lrt_product_asset_index(&book->product, asset);
+
+	if (index < 0)
+		lrt_error_set("unknown asset %s", asset);
+	return index;
+}
+
+int lrt_book_restore_stake(lrt_book *book, const char *operator_name,
+			   const char *asset, const mpz_t max_magnitude)
+{
+	int a = known_asset(book, asset);
+	stake *k;
+	int rc = between_epochs(book, "a stake");
+
+	if (rc == 0 && a < 0)
+		rc = LRT_EINVAL;
+	if (rc == 0 && mpz_cmp(max_magnitude, book->wad) > 0) {
+		lrt_error_set("max magnitude of (%s, %s): above WAD", operator_name, asset);
+		rc = LRT_EINVAL;
+	}
+	if (rc != 0)
+		return rc;
+	k = book_stake(book, operator_name, a, true);
+	if (k == NULL)
+		return LRT_ENOMEM;
+	if (mpz_cmp(k->allocated, max_magnitude) > 0) {
+		lrt_error_set("max magnitude of (%s, %s): below what is allocated",
+			      operator_name, asset);
+		return LRT_EINVAL;
+	}
+	mpz_set(k->max_magnitude, max_magnitude);
+	return 0;
+}
+
+int lrt_book_restore_allocation(lrt_book *book, const char *operator_name,
+				const char *asset, const char *avs,
+				const mpz_t magnitude)
+{
+	int a = known_asset(book, asset);
+	allocation *x;
+	stake *k;
+	int rc = between_epochs(book, "an allocation");
+
+	if (rc == 0 && a < 0)
+		rc = LRT_EINVAL;
+	if (rc != 0)
+		return rc;
+	k = book_stake(book, operator_name, a, true);
+	x = k ? book_allocation(book, (uint32_t)(k - book->stakes.items), avs, true) : NULL;
+	if (x == NULL)
+		return LRT_ENOMEM;
+	mpz_sub(k->allocated, k->allocated, x->magnitude);
+	mpz_add(k->allocated, k->allocated, magnitude);
+	mpz_set(x->magnitude, magnitude);
+	if (mpz_cmp(k->allocated, k->max_magnitude) > 0) {
+		lrt_error_set("allocations of (%s, %s) exceed its max magnitude",
+			      operator_name, asset);
+		return LRT_EINVAL;
+	}
+	return 0;
+}
+
+int lrt_book_each_stake(const lrt_book *book, lrt_stake_fn fn, void *context)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < book->stakes.count && rc == 0; i++) {
+		const stake *k = &book->stakes.items[i];
+
+		rc = fn(context, k->operator_name, book->product.assets[k->asset].symbol,
+			k->max_magnitude);
+	}
+	return rc;
+}
+
+int lrt_book_each_allocation(const lrt_book *book, lrt_allocation_fn fn,
+			     void *context)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < book->allocations.count && rc == 0; i++) {
+		const allocation *x = &book->allocations.items[i];
+		const stake *k = &book->stakes.items[x->stake];
+
+		rc = fn(context, k->operator_name, book->product.assets[k->asset].symbol,
+			x->avs, x->magnitude);
+	}
+	return rc;
+}

@@ -118,13 +118,6 @@ int lrt_event_row_storable(const lrt_event *event)
 	const char *what = NULL;
 
 	switch (event->type) {
-	case LRT_EVENT_ALLOCATE:
-		what = lrt_event_type_name(event->type);
-		break;
-	case LRT_EVENT_SLASH:
-		if (event->by_wad)
-			what = "a slash by wad";
-		break;
 	case LRT_EVENT_CONFIG:
 		if (event->config_mask & LRT_CONFIG_POINTS)
 			what = "points";

@@ -187,6 +187,8 @@ static int write_exposure(lrt_final_writer *writer, lrt_store *store,
 	if (rc == 0)
 		rc = lrt_store_load_positions(book, store, id);
 	if (rc == 0)
+		rc = lrt_store_load_allocations(book, store, id);
+	if (rc == 0)
 		rc = lrt_book_exposure(&exposure, book);
 	if (rc == 0)
 		rc = lrt_final_writer_exposure(writer, &exposure);

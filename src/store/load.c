@@ -86,3 +86,43 @@ int lrt_store_restore_mark(lrt_book *book, const PGresult *res, int row, int col
 	mpq_clear(mark);
 	return rc;
 }
+
+int lrt_store_load_allocations(lrt_book *book, lrt_store *store, const char *product_id)
+{
+	const char *params[1] = {product_id};
+	PGresult *res = NULL;
+	mpz_t magnitude;
+	int i, rc;
+
+	mpz_init(magnitude);
+	rc = lrt_store_exec_tuples(&res, store,
+		"SELECT operator, asset, max_magnitude::text FROM lrt.stakes"
+		" WHERE product_id = $1 ORDER BY ordinal", 1, params);
+	for (i = 0; rc == 0 && i < PQntuples(res); i++) {
+		rc = lrt_amount_parse(magnitude, PQgetvalue(res, i, 2),
+				      (size_t)PQgetlength(res, i, 2));
+		if (rc == 0)
+			rc = lrt_book_restore_stake(book, PQgetvalue(res, i, 0),
+						    PQgetvalue(res, i, 1), magnitude);
+	}
+	PQclear(res);
+	res = NULL;
+	if (rc == 0)
+		rc = lrt_store_exec_tuples(&res, store,
+			"SELECT operator, asset, avs, magnitude::text FROM lrt.allocations"
+			" WHERE product_id = $1 ORDER BY ordinal", 1, params);
+	for (i = 0; rc == 0 && i < PQntuples(res); i++) {
+		rc = lrt_amount_parse(magnitude, PQgetvalue(res, i, 3),
+				      (size_t)PQgetlength(res, i, 3));
+		if (rc == 0)
+			rc = lrt_book_restore_allocation(book, PQgetvalue(res, i, 0),
+							 PQgetvalue(res, i, 1),
+							 PQgetvalue(res, i, 2), magnitude);
+	}
+	PQclear(res);
+	mpz_clear(magnitude);
+	if (rc == LRT_EINVAL)
+		lrt_error_prefix("stored allocations");
+	return rc;
+}
+

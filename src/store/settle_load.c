@@ -169,6 +169,8 @@ int settler_load_book(settler *s, const PGresult *state)
 	if (rc == 0)
 		rc = lrt_store_load_positions(s->book, s->store, s->id);
 	if (rc == 0)
+		rc = lrt_store_load_allocations(s->book, s->store, s->id);
+	if (rc == 0)
 		rc = restore_counters(s, state);
 	s->queue_loaded = false;
 	s->stored_locations = 0;

@@ -495,6 +495,89 @@ static int write_reconciliations(settler *s, const lrt_epoch_report *r)
 	return lrt_copy_end(copy, NULL);
 }
 
+typedef struct {
+	lrt_copy *copy;
+	const char *id;
+	int64_t ordinal;
+} magnitude_copy;
+
+static int copy_stake(void *context, const char *operator_name, const char *asset,
+		      const mpz_t max_magnitude)
+{
+	magnitude_copy *c = context;
+	char ordinal[24], *magnitude = mpz_get_str(NULL, 10, max_magnitude);
+	const char *values[5] = {c->id, ordinal, operator_name, asset, magnitude};
+	int rc;
+
+	settler_format_int(ordinal, sizeof(ordinal), c->ordinal++);
+	rc = magnitude ? lrt_copy_row(c->copy, 5, values)
+	     : (lrt_error_set("out of memory"), LRT_ENOMEM);
+	free(magnitude);
+	return rc;
+}
+
+static int copy_allocation(void *context, const char *operator_name,
+			   const char *asset, const char *avs, const mpz_t magnitude)
+{
+	magnitude_copy *c = context;
+	char ordinal[24], *text = mpz_get_str(NULL, 10, magnitude);
+	const char *values[6] = {c->id, ordinal, operator_name, asset, avs, text};
+	int rc;
+
+	settler_format_int(ordinal, sizeof(ordinal), c->ordinal++);
+	rc = text ? lrt_copy_row(c->copy, 6, values)
+	     : (lrt_error_set("out of memory"), LRT_ENOMEM);
+	free(text);
+	return rc;
+}
+
+/* EigenLayer's magnitudes, written again whole when an event of the epoch
+ * may have changed them (an allocate, a slash by wad): a few rows per
+ * operator. */
+static int write_allocations(settler *s)
+{
+	magnitude_copy c = {NULL, s->id, 0};
+	const char *params[1] = {s->id};
+	bool changed = false;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < s->count; i++)
+		changed = changed || s->events[i].type == LRT_EVENT_ALLOCATE
+			  || (s->events[i].type == LRT_EVENT_SLASH && s->events[i].by_wad);
+	if (!changed)
+		return 0;
+	rc = settler_command(s, "DELETE FROM lrt.stakes WHERE product_id = $1", 1, params);
+	if (rc == 0)
+		rc = settler_command(s, "DELETE FROM lrt.allocations WHERE product_id = $1",
+				     1, params);
+	if (rc == 0)
+		rc = lrt_copy_begin(&c.copy, s->store,
+			"COPY lrt.stakes (product_id, ordinal, operator, asset, max_magnitude)"
+			" FROM STDIN");
+	if (rc != 0)
+		return rc;
+	rc = lrt_book_each_stake(s->book, copy_stake, &c);
+	if (rc != 0) {
+		lrt_copy_abort(c.copy, "lrt: stakes abandoned");
+		return rc;
+	}
+	rc = lrt_copy_end(c.copy, NULL);
+	c.ordinal = 0;
+	if (rc == 0)
+		rc = lrt_copy_begin(&c.copy, s->store,
+			"COPY lrt.allocations (product_id, ordinal, operator, asset, avs,"
+			" magnitude) FROM STDIN");
+	if (rc != 0)
+		return rc;
+	rc = lrt_book_each_allocation(s->book, copy_allocation, &c);
+	if (rc != 0) {
+		lrt_copy_abort(c.copy, "lrt: allocations abandoned");
+		return rc;
+	}
+	return lrt_copy_end(c.copy, NULL);
+}
+
 static int write_state(settler *s, const lrt_epoch_report *r)
 {
 	const lrt_policy *policy = &lrt_book_product(s->book)->policy;
@@ -573,6 +656,8 @@ int settler_write_epoch(settler *s, const lrt_epoch_report *report)
 		rc = write_rejections(s);
 	if (rc == 0)
 		rc = write_reconciliations(s, report);
+	if (rc == 0)
+		rc = write_allocations(s);
 	settler_failpoint("rejections");
 	if (rc == 0)
 		rc = write_state(s, report);

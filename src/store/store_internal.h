@@ -112,6 +112,11 @@ int lrt_store_load_prices(lrt_book *book, lrt_store *store, const char *product_
 int lrt_store_load_positions(lrt_book *book, lrt_store *store,
 			     const char *product_id);
 
+/* EigenLayer's stakes (max magnitudes) and allocations of the product into
+ * a book with no open epoch, in the order they were first made. */
+int lrt_store_load_allocations(lrt_book *book, lrt_store *store,
+			       const char *product_id);
+
 /* The high-water mark from a result's columns `column` (H's numerator as
  * text, NULL when there is no mark) and `column` + 1 (its denominator). */
 int lrt_store_restore_mark(lrt_book *book, const PGresult *res, int row, int column);

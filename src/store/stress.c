@@ -76,6 +76,8 @@ int lrt_stress_stored(lrt_stress_report *out, lrt_store *store, const char *symb
 		if (rc == 0)
 			rc = lrt_store_load_positions(book, store, id);
 		if (rc == 0)
+			rc = lrt_store_load_allocations(book, store, id);
+		if (rc == 0)
 			rc = lrt_store_exec_command(store, "COMMIT", 0, NULL);
 		if (rc != 0)
 			lrt_store_rollback(store);

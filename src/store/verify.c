@@ -514,6 +514,82 @@ static int check_positions(replay *r)
 	return rc;
 }
 
+/* One stake or allocation of the replay against the next stored row. */
+typedef struct {
+	replay *r;
+	PGresult *rows;
+	int next;
+	const char *what;
+} magnitude_check;
+
+static void compare_magnitude(magnitude_check *c, const char *key, const mpz_t value)
+{
+	char *text = mpz_get_str(NULL, 10, value);
+	int row = c->next++;
+
+	if (row >= PQntuples(c->rows))
+		differ(c->r->v, "%s %s: the replay has it, the database does not", c->what, key);
+	else if (strcmp(PQgetvalue(c->rows, row, 0), key) != 0
+		 || (text != NULL && strcmp(PQgetvalue(c->rows, row, 1), text) != 0))
+		differ(c->r->v, "%s: stored %s = %s, replay %s = %s", c->what,
+		       PQgetvalue(c->rows, row, 0), PQgetvalue(c->rows, row, 1), key,
+		       text ? text : "?");
+	free(text);
+}
+
+static int check_stake(void *context, const char *operator_name, const char *asset,
+		       const mpz_t max_magnitude)
+{
+	char key[2 * 520];
+
+	snprintf(key, sizeof(key), "%s/%s", operator_name, asset);
+	compare_magnitude(context, key, max_magnitude);
+	return 0;
+}
+
+static int check_allocation(void *context, const char *operator_name, const char *asset,
+			    const char *avs, const mpz_t magnitude)
+{
+	char key[3 * 520];
+
+	snprintf(key, sizeof(key), "%s/%s/%s", operator_name, asset, avs);
+	compare_magnitude(context, key, magnitude);
+	return 0;
+}
+
+/* The stored stakes and allocations against the replay's, in order. */
+static int check_magnitudes(replay *r)
+{
+	const char *params[1] = {r->v->id};
+	magnitude_check c = {r, NULL, 0, "max magnitude"};
+	int rc;
+
+	rc = lrt_store_exec_tuples(&c.rows, r->v->store,
+		"SELECT operator || '/' || asset, max_magnitude::text FROM lrt.stakes"
+		" WHERE product_id = $1 ORDER BY ordinal", 1, params);
+	if (rc == 0)
+		rc = lrt_book_each_stake(r->book, check_stake, &c);
+	if (rc == 0 && c.next < PQntuples(c.rows))
+		differ(r->v, "max magnitude %s: stored, but not in the replay",
+		       PQgetvalue(c.rows, c.next, 0));
+	PQclear(c.rows);
+	c.rows = NULL;
+	c.next = 0;
+	c.what = "allocation";
+	if (rc == 0)
+		rc = lrt_store_exec_tuples(&c.rows, r->v->store,
+			"SELECT operator || '/' || asset || '/' || avs, magnitude::text"
+			"  FROM lrt.allocations WHERE product_id = $1 ORDER BY ordinal",
+			1, params);
+	if (rc == 0)
+		rc = lrt_book_each_allocation(r->book, check_allocation, &c);
+	if (rc == 0 && c.next < PQntuples(c.rows))
+		differ(r->v, "allocation %s: stored, but not in the replay",
+		       PQgetvalue(c.rows, c.next, 0));
+	PQclear(c.rows);
+	return rc;
+}
+
 /* The stored high-water mark against the replay's. */
 static int check_mark(replay *r)
 {
@@ -582,6 +658,8 @@ static int check_final(replay *r)
 		rc = check_positions(r);
 	if (rc == 0)
 		rc = check_mark(r);
+	if (rc == 0)
+		rc = check_magnitudes(r);
 	return rc;
 }
 
