@@ -139,3 +139,27 @@ CREATE TABLE lrt.allocations (
 );
 COMMENT ON TABLE lrt.allocations IS
     'Per operator, asset and AVS, the allocated magnitude a: the AVS may slash a / M of the position (asset, operator).';
+
+-- ---- points (SPEC section 5 step 7) -----------------------------------------------
+
+CREATE TABLE lrt.points_programs (
+    product_id     bigint NOT NULL,
+    ordinal        integer NOT NULL CHECK (ordinal >= 0),
+    program        text COLLATE "C" NOT NULL,
+    point_index    numeric NOT NULL CHECK (point_index >= 0),
+    PRIMARY KEY (product_id, ordinal),
+    UNIQUE (product_id, program)
+);
+COMMENT ON TABLE lrt.points_programs IS
+    'Every points program ever named, in order of first naming; point_index is the sum of per_share_epoch * 10^18 over the settled epochs it was in force.';
+
+CREATE TABLE lrt.holder_points (
+    product_id     bigint NOT NULL,
+    holder         text COLLATE "C" NOT NULL,
+    program        text COLLATE "C" NOT NULL,
+    accrued        numeric NOT NULL CHECK (accrued >= 0),
+    checkpoint     numeric NOT NULL CHECK (checkpoint >= 0),
+    PRIMARY KEY (product_id, holder, program)
+);
+COMMENT ON TABLE lrt.holder_points IS
+    'A holder''s points in a program, in units of 10^-18 point: div(accrued + shares * (point_index - checkpoint), 10^share_decimals); a holder with no row has accrued = checkpoint = 0.';

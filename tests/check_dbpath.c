@@ -9,8 +9,7 @@
  * side.
  *
  * The scenarios are read from $LRT_DB_SCENARIOS (the Makefile sets it: the
- * repository's copy of the SPEC's second edition), but for those whose
- * events or product the database path does not store yet (below).
+ * repository's copy of the SPEC's second edition).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -31,27 +30,7 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-/* The second edition's scenarios that need what the database path does not
- * store yet (allocations, slashes by wad, cancels, attests, the fee's
- * high-water mark, points): `lrt simulate` runs them (check_scenarios.c);
- * this list shrinks to nothing when the database learns them. */
-static const char *const database_lacks[] = {
-	"20-points",
-	"22-realistic-v2-erc4626-eth", "23-realistic-v2-plain-eth",
-};
-
-static int database_lacks_scenario(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(database_lacks) / sizeof(database_lacks[0]); i++)
-		if (strcmp(database_lacks[i], name) == 0)
-			return 1;
-	return 0;
-}
-
-/* Every NAME.jsonl of $LRT_DB_SCENARIOS but the expected outputs and the
- * scenarios the database path cannot hold yet. */
+/* Every NAME.jsonl of $LRT_DB_SCENARIOS but the expected outputs. */
 static void find_scenarios(void)
 {
 	const char *folder = getenv("LRT_DB_SCENARIOS");
@@ -70,10 +49,8 @@ static void find_scenarios(void)
 		if (length < 7 || strcmp(entry->d_name + length - 6, ".jsonl") != 0
 		    || strstr(entry->d_name, ".expected.") != NULL)
 			continue;
-		snprintf(scenario_names[scenario_count], sizeof(scenario_names[0]),
+		snprintf(scenario_names[scenario_count++], sizeof(scenario_names[0]),
 			 "%.*s", (int)(length - 6), entry->d_name);
-		if (!database_lacks_scenario(scenario_names[scenario_count]))
-			scenario_count++;
 	}
 	closedir(dir);
 	qsort(scenario_names, (size_t)scenario_count, sizeof(scenario_names[0]),
@@ -195,7 +172,7 @@ static int load_scenario(lrt_test_process *p, const char *path)
 /* No scenario found must fail, not pass by running nothing. */
 START_TEST(test_scenarios_found)
 {
-	ck_assert_msg(scenario_count >= 15, "found %d scenarios under $LRT_DB_SCENARIOS",
+	ck_assert_msg(scenario_count >= 23, "found %d scenarios under $LRT_DB_SCENARIOS",
 		      scenario_count);
 }
 END_TEST

@@ -365,6 +365,34 @@ int lrt_book_each_stake(const lrt_book *book, lrt_stake_fn fn, void *context);
 int lrt_book_each_allocation(const lrt_book *book, lrt_allocation_fn fn,
 			     void *context);
 
+/* A points program's index (the sum of its rate * 10^18 over the epochs it
+ * was in force), restored before any holder's account; the program must
+ * have been named (by the product or a config restored with the policy)
+ * or is added out of force. */
+int lrt_book_restore_program_index(lrt_book *book, const char *program,
+				   const mpz_t index);
+
+/* Every program ever named with its index, in the order first named. */
+typedef int (*lrt_program_index_fn)(void *context, const char *program,
+				    const mpz_t index);
+int lrt_book_each_program_index(const lrt_book *book, lrt_program_index_fn fn,
+				void *context);
+
+/* A holder's account in a program: the exact points accrued and the
+ * program's index when they were last credited.  The holder must have
+ * been restored. */
+int lrt_book_restore_holder_points(lrt_book *book, const char *holder,
+				   const char *program, const mpz_t accrued,
+				   const mpz_t checkpoint);
+
+/* The accounts of the holders changed since lrt_book_clear_changes, one
+ * call per holder and program it has an account in. */
+typedef int (*lrt_holder_points_fn)(void *context, const char *holder,
+				    const char *program, const mpz_t accrued,
+				    const mpz_t checkpoint);
+int lrt_book_each_changed_holder_points(const lrt_book *book,
+					lrt_holder_points_fn fn, void *context);
+
 /* Holders whose shares changed since lrt_book_clear_changes (zeros too),
  * and requests that were queued, finalized or claimed since. */
 int lrt_book_each_changed_holder(const lrt_book *book, lrt_holder_fn fn,

@@ -190,6 +190,10 @@ int64_t book_holder(lrt_book *book, const char *name, bool create);
 int book_holder_shares_change(lrt_book *book, int64_t holder_index,
 			      const mpz_t shares, int sign);
 
+/* Sets a holder's account in a program (points.c); LRT_ENOMEM. */
+int book_holder_restore_points(lrt_book *book, int64_t holder_index, size_t program,
+			       const mpz_t accrued, const mpz_t checkpoint);
+
 /* A holder's points in program `program` as the exact accrued sum (before
  * the final division by 10^share_decimals). */
 void book_holder_points(mpz_t out, const lrt_book *book, const holder *h,

@@ -80,6 +80,18 @@ static int holder_accounts(holder *h, size_t count)
 	return 0;
 }
 
+int book_holder_restore_points(lrt_book *book, int64_t holder_index, size_t program,
+			       const mpz_t accrued, const mpz_t checkpoint)
+{
+	holder *h = &book->holders.items[holder_index];
+
+	if (holder_accounts(h, book->programs.count) != 0)
+		return LRT_ENOMEM;
+	mpz_set(h->points[program].accrued, accrued);
+	mpz_set(h->points[program].checkpoint, checkpoint);
+	return 0;
+}
+
 void book_holder_points(mpz_t out, const lrt_book *book, const holder *h,
 			size_t program)
 {

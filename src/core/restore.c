@@ -291,3 +291,76 @@ int lrt_book_each_allocation(const lrt_book *book, lrt_allocation_fn fn,
 	}
 	return rc;
 }
+
+/* ---- second edition: points ---------------------------------------------- */
+
+int lrt_book_restore_program_index(lrt_book *book, const char *program,
+				   const mpz_t index)
+{
+	int64_t p;
+	int rc = between_epochs(book, "a points program");
+
+	if (rc != 0)
+		return rc;
+	if (mpz_sgn(index) < 0) {
+		lrt_error_set("points program %s: a negative index", program);
+		return LRT_EINVAL;
+	}
+	p = lrt_strmap_find(&book->program_index, program);
+	if (p < 0)
+		p = book_push_program(book, program);
+	if (p < 0)
+		return LRT_ENOMEM;
+	mpz_set(book->programs.items[p].index, index);
+	return 0;
+}
+
+int lrt_book_each_program_index(const lrt_book *book, lrt_program_index_fn fn,
+				void *context)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < book->programs.count && rc == 0; i++)
+		rc = fn(context, book->programs.items[i].name, book->programs.items[i].index);
+	return rc;
+}
+
+int lrt_book_restore_holder_points(lrt_book *book, const char *holder_name,
+				   const char *program, const mpz_t accrued,
+				   const mpz_t checkpoint)
+{
+	int64_t h = lrt_strmap_find(&book->holder_index, holder_name);
+	int64_t p = lrt_strmap_find(&book->program_index, program);
+	int rc = between_epochs(book, "points");
+
+	if (rc != 0)
+		return rc;
+	if (h < 0 || p < 0) {
+		lrt_error_set("points of %s in %s: restore the holder and the program first",
+			      holder_name, program);
+		return LRT_ESTATE;
+	}
+	if (mpz_sgn(accrued) < 0 || mpz_sgn(checkpoint) < 0
+	    || mpz_cmp(checkpoint, book->programs.items[p].index) > 0) {
+		lrt_error_set("points of %s in %s: out of range", holder_name, program);
+		return LRT_EINVAL;
+	}
+	return book_holder_restore_points(book, h, (size_t)p, accrued, checkpoint);
+}
+
+int lrt_book_each_changed_holder_points(const lrt_book *book,
+					lrt_holder_points_fn fn, void *context)
+{
+	size_t i, p;
+	int rc = 0;
+
+	for (i = 0; i < book->changed_holders.count && rc == 0; i++) {
+		const holder *h = &book->holders.items[book->changed_holders.items[i]];
+
+		for (p = 0; p < h->points_count && rc == 0; p++)
+			rc = fn(context, h->name, book->programs.items[p].name,
+				h->points[p].accrued, h->points[p].checkpoint);
+	}
+	return rc;
+}

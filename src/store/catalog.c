@@ -38,12 +38,6 @@ static int parse_config(lrt_product *product, json_t **object_out,
 	    && json_is_object(json_object_get(root, "product")))
 		object = json_object_get(root, "product");
 	rc = lrt_json_product(product, object);
-	/* points programs are not stored yet: refuse them rather than drop them */
-	if (rc == 0 && product->policy.points_count > 0) {
-		lrt_error_set("points: the database path does not keep points programs "
-			      "yet; use lrt simulate");
-		rc = LRT_EINVAL;
-	}
 	if (rc == 0)
 		*object_out = json_incref(object);
 	json_decref(root);

@@ -113,25 +113,6 @@ static int policy_value(lrt_event_row *row, const lrt_event *e, const column *c)
 	}
 }
 
-int lrt_event_row_storable(const lrt_event *event)
-{
-	const char *what = NULL;
-
-	switch (event->type) {
-	case LRT_EVENT_CONFIG:
-		if (event->config_mask & LRT_CONFIG_POINTS)
-			what = "points";
-		break;
-	default:
-		break;
-	}
-	if (what == NULL)
-		return 0;
-	lrt_error_set("type: %s is of the SPEC's second edition, which the database "
-		      "path does not store yet (lrt simulate reads it)", what);
-	return LRT_EINVAL;
-}
-
 int lrt_event_row_from_event(lrt_event_row *row, const lrt_event *e)
 {
 	unsigned numbers = lrt_json_event_numbers(e->type);

@@ -82,14 +82,6 @@ typedef struct {
 } lrt_event_row;
 
 /*
- * 0 when the inbox's columns and the stored state hold everything the event
- * means; LRT_EINVAL with the reason for the second edition's events the
- * database path does not store yet (allocate, a slash by wad, a config of
- * points), which ingest keeps aside rather than store half of.
- */
-int lrt_event_row_storable(const lrt_event *event);
-
-/*
  * Fills `row` from a well-formed event (its strings are borrowed: the row
  * is valid while `event` is).  LRT_ENOMEM or LRT_ELIMIT; the caller calls
  * lrt_event_row_clear whatever the outcome.

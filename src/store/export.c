@@ -6,8 +6,11 @@
  * queue) are merged by epoch in one pass; the big ones are read row by row
  * (lrt_store_each_row), so a million holders are never one result.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/limits.h"
 
 #include "lrt/catalog.h"
 #include "lrt/error.h"
@@ -197,8 +200,74 @@ static int write_exposure(lrt_final_writer *writer, lrt_store *store,
 	return rc;
 }
 
-/* The final line.  The database stores no points programs yet (a product
- * naming one is refused by lrt product create), so `points` is empty. */
+/* One holder's points in one program, programs in code-point order. */
+typedef struct {
+	lrt_final_writer *writer;
+	char program[LRT_NAME_BYTES_MAX + 1];
+	bool started;
+} points_writer;
+
+static int write_points_row(void *context, const PGresult *row)
+{
+	points_writer *w = context;
+	const char *program = PQgetvalue(row, 0, 0);
+	mpz_t points;
+	int rc = 0;
+
+	if (!w->started || strcmp(program, w->program) != 0) {
+		snprintf(w->program, sizeof(w->program), "%s", program);
+		w->started = true;
+		rc = lrt_final_writer_program(w->writer, program);
+	}
+	if (rc != 0 || PQgetisnull(row, 0, 1))
+		return rc;
+	mpz_init(points);
+	if (mpz_set_str(points, PQgetvalue(row, 0, 2), 10) != 0) {
+		lrt_error_set("points of %s: malformed", PQgetvalue(row, 0, 1));
+		rc = LRT_EDB;
+	} else if (mpz_sgn(points) != 0) {
+		rc = lrt_final_writer_holder_points(w->writer, PQgetvalue(row, 0, 1), points);
+	}
+	mpz_clear(points);
+	return rc;
+}
+
+/* Every program with every holder's points: SPEC section 5 step 7's one
+ * floor, div(accrued + shares * (index - checkpoint), 10^share_decimals). */
+static int write_points(lrt_final_writer *writer, lrt_store *store,
+			const lrt_product *product, const char *id)
+{
+	points_writer w = {writer, "", false};
+	const char *params[2] = {id, NULL};
+	char *unit;
+	mpz_t share_unit;
+	int rc = lrt_final_writer_points(writer);
+
+	mpz_init(share_unit);
+	mpz_ui_pow_ui(share_unit, 10, lrt_product_share_decimals(product));
+	unit = mpz_get_str(NULL, 10, share_unit);
+	params[1] = unit;
+	if (rc == 0 && unit == NULL)
+		rc = (lrt_error_set("out of memory"), LRT_ENOMEM);
+	if (rc == 0)
+		rc = lrt_store_each_row(store,
+			"SELECT p.program, h.holder,"
+			"       div(coalesce(x.accrued, 0)"
+			"           + h.shares * (p.point_index - coalesce(x.checkpoint, 0)),"
+			"           $2::numeric)::text"
+			"  FROM lrt.points_programs p"
+			"  LEFT JOIN lrt.holders h ON h.product_id = p.product_id"
+			"  LEFT JOIN lrt.holder_points x ON x.product_id = p.product_id"
+			"       AND x.program = p.program AND x.holder = h.holder"
+			" WHERE p.product_id = $1"
+			" ORDER BY p.program COLLATE \"C\", h.holder COLLATE \"C\"",
+			2, params, write_points_row, &w);
+	free(unit);
+	mpz_clear(share_unit);
+	return rc;
+}
+
+/* The final line. */
 static int write_final(FILE *out, lrt_store *store, const lrt_product *product,
 		       const char *id)
 {
@@ -217,7 +286,7 @@ static int write_final(FILE *out, lrt_store *store, const lrt_product *product,
 			" WHERE product_id = $1 AND status = 'queued' ORDER BY queue_position",
 			id, write_request, writer);
 	if (rc == 0)
-		rc = lrt_final_writer_points(writer);
+		rc = write_points(writer, store, product, id);
 	if (rc == 0)
 		rc = write_exposure(writer, store, product, id);
 	if (rc == 0)

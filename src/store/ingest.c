@@ -351,8 +351,6 @@ static int stage_record(stager *st, const lrt_record *record)
 	}
 	lrt_event_init(&event);
 	rc = lrt_json_event(&event, &st->arena, object, &st->f->product);
-	if (rc == 0)
-		rc = lrt_event_row_storable(&event);
 	if (rc == LRT_EINVAL) {
 		rc = stage_row(st, record->line, record->text, lrt_error_last(), NULL, NULL,
 			       NULL);

@@ -126,3 +126,48 @@ int lrt_store_load_allocations(lrt_book *book, lrt_store *store, const char *pro
 	return rc;
 }
 
+int lrt_store_load_programs(lrt_book *book, lrt_store *store, const char *product_id)
+{
+	const char *params[1] = {product_id};
+	PGresult *res = NULL;
+	mpz_t index;
+	int i, rc;
+
+	mpz_init(index);
+	rc = lrt_store_exec_tuples(&res, store,
+		"SELECT program, point_index::text FROM lrt.points_programs"
+		" WHERE product_id = $1 ORDER BY ordinal", 1, params);
+	for (i = 0; rc == 0 && i < PQntuples(res); i++) {
+		if (mpz_set_str(index, PQgetvalue(res, i, 1), 10) != 0) {
+			lrt_error_set("points program %s: a malformed index", PQgetvalue(res, i, 0));
+			rc = LRT_EDB;
+		} else {
+			rc = lrt_book_restore_program_index(book, PQgetvalue(res, i, 0), index);
+		}
+	}
+	PQclear(res);
+	mpz_clear(index);
+	return rc;
+}
+
+int lrt_store_restore_holder_points(lrt_book *book, const PGresult *res)
+{
+	mpz_t accrued, checkpoint;
+	int i, rc = 0;
+
+	mpz_inits(accrued, checkpoint, NULL);
+	for (i = 0; rc == 0 && i < PQntuples(res); i++) {
+		if (mpz_set_str(accrued, PQgetvalue(res, i, 2), 10) != 0
+		    || mpz_set_str(checkpoint, PQgetvalue(res, i, 3), 10) != 0) {
+			lrt_error_set("points of %s: malformed", PQgetvalue(res, i, 0));
+			rc = LRT_EDB;
+		} else {
+			rc = lrt_book_restore_holder_points(book, PQgetvalue(res, i, 0),
+							    PQgetvalue(res, i, 1), accrued,
+							    checkpoint);
+		}
+	}
+	mpz_clears(accrued, checkpoint, NULL);
+	return rc;
+}
+

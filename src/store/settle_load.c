@@ -171,6 +171,8 @@ int settler_load_book(settler *s, const PGresult *state)
 	if (rc == 0)
 		rc = lrt_store_load_allocations(s->book, s->store, s->id);
 	if (rc == 0)
+		rc = lrt_store_load_programs(s->book, s->store, s->id);
+	if (rc == 0)
 		rc = restore_counters(s, state);
 	s->queue_loaded = false;
 	s->stored_locations = 0;
@@ -391,6 +393,34 @@ static int note_new_holders(settler *s, const char **names, size_t count)
 }
 
 /* The holders of `names` the database holds, into the book. */
+static int count_program(void *context, const char *program, const mpz_t index)
+{
+	(void)program;
+	(void)index;
+	(*(size_t *)context)++;
+	return 0;
+}
+
+/* The points accounts of the holders just restored, when there are points
+ * programs at all. */
+static int preload_points(settler *s, const char **names, size_t count)
+{
+	PGresult *res = NULL;
+	size_t programs = 0;
+	int rc;
+
+	lrt_book_each_program_index(s->book, count_program, &programs);
+	if (programs == 0)
+		return 0;
+	rc = query_names(&res, s, "SELECT holder, program, accrued::text, checkpoint::text"
+			 "  FROM lrt.holder_points WHERE product_id = $1 AND holder IN (",
+			 names, count, "");
+	if (rc == 0)
+		rc = lrt_store_restore_holder_points(s->book, res);
+	PQclear(res);
+	return rc;
+}
+
 static int preload_holders(settler *s, const char **names, size_t count)
 {
 	PGresult *res;
@@ -410,6 +440,8 @@ static int preload_holders(settler *s, const char **names, size_t count)
 	}
 	mpz_clear(shares);
 	PQclear(res);
+	if (rc == 0)
+		rc = preload_points(s, names, count);
 	if (rc == 0)
 		rc = note_new_holders(s, names, count);
 	return rc;

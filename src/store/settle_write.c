@@ -501,6 +501,14 @@ typedef struct {
 	int64_t ordinal;
 } magnitude_copy;
 
+static int count_program_rows(void *context, const char *program, const mpz_t index)
+{
+	(void)program;
+	(void)index;
+	(*(int64_t *)context)++;
+	return 0;
+}
+
 static int copy_stake(void *context, const char *operator_name, const char *asset,
 		      const mpz_t max_magnitude)
 {
@@ -578,6 +586,85 @@ static int write_allocations(settler *s)
 	return lrt_copy_end(c.copy, NULL);
 }
 
+static int copy_program(void *context, const char *program, const mpz_t index)
+{
+	magnitude_copy *c = context;
+	char ordinal[24], *text = mpz_get_str(NULL, 10, index);
+	const char *values[4] = {c->id, ordinal, program, text};
+	int rc;
+
+	settler_format_int(ordinal, sizeof(ordinal), c->ordinal++);
+	rc = text ? lrt_copy_row(c->copy, 4, values)
+	     : (lrt_error_set("out of memory"), LRT_ENOMEM);
+	free(text);
+	return rc;
+}
+
+static int copy_points(void *context, const char *holder_name, const char *program,
+		       const mpz_t accrued, const mpz_t checkpoint)
+{
+	magnitude_copy *c = context;
+	char *a = mpz_get_str(NULL, 10, accrued), *k = mpz_get_str(NULL, 10, checkpoint);
+	const char *values[5] = {c->id, holder_name, program, a, k};
+	int rc = a && k ? lrt_copy_row(c->copy, 5, values)
+		 : (lrt_error_set("out of memory"), LRT_ENOMEM);
+
+	free(a);
+	free(k);
+	return rc;
+}
+
+/* Points: every program's index (a few rows, every epoch) and the accounts
+ * of the holders the epoch changed. */
+static int write_points(settler *s)
+{
+	magnitude_copy c = {NULL, s->id, 0};
+	const char *params[1] = {s->id};
+	int rc;
+
+	lrt_book_each_program_index(s->book, count_program_rows, &c.ordinal);
+	if (c.ordinal == 0)
+		return 0;
+	c.ordinal = 0;
+	rc = settler_command(s, "DELETE FROM lrt.points_programs WHERE product_id = $1",
+			     1, params);
+	if (rc == 0)
+		rc = lrt_copy_begin(&c.copy, s->store,
+			"COPY lrt.points_programs (product_id, ordinal, program, point_index)"
+			" FROM STDIN");
+	if (rc != 0)
+		return rc;
+	rc = lrt_book_each_program_index(s->book, copy_program, &c);
+	if (rc != 0) {
+		lrt_copy_abort(c.copy, "lrt: points programs abandoned");
+		return rc;
+	}
+	rc = lrt_copy_end(c.copy, NULL);
+	if (rc == 0)
+		rc = settler_command(s, "CREATE TEMP TABLE IF NOT EXISTS settle_points"
+			" (product_id bigint, holder text COLLATE \"C\", program text COLLATE \"C\","
+			"  accrued numeric, checkpoint numeric) ON COMMIT DELETE ROWS", 0, NULL);
+	if (rc == 0)
+		rc = lrt_copy_begin(&c.copy, s->store, "COPY settle_points FROM STDIN");
+	if (rc != 0)
+		return rc;
+	rc = lrt_book_each_changed_holder_points(s->book, copy_points, &c);
+	if (rc != 0) {
+		lrt_copy_abort(c.copy, "lrt: points abandoned");
+		return rc;
+	}
+	rc = lrt_copy_end(c.copy, NULL);
+	if (rc == 0)
+		rc = settler_command(s,
+			"INSERT INTO lrt.holder_points (product_id, holder, program, accrued,"
+			" checkpoint) SELECT product_id, holder, program, accrued, checkpoint"
+			"   FROM settle_points"
+			" ON CONFLICT (product_id, holder, program) DO UPDATE"
+			"   SET accrued = excluded.accrued, checkpoint = excluded.checkpoint",
+			0, NULL);
+	return rc;
+}
+
 static int write_state(settler *s, const lrt_epoch_report *r)
 {
 	const lrt_policy *policy = &lrt_book_product(s->book)->policy;
@@ -587,7 +674,8 @@ static int write_state(settler *s, const lrt_epoch_report *r)
 	char *deferred = mpz_get_str(NULL, 10, r->deferred);
 	char *recipients = lrt_json_recipients_text(policy);
 	char *mark_assets = NULL, *mark_shares = NULL;
-	const char *params[14];
+	char *points = lrt_json_points_text(policy);
+	const char *params[15];
 	int rc = LRT_ENOMEM;
 	mpq_t mark;
 
@@ -618,17 +706,19 @@ static int write_state(settler *s, const lrt_epoch_report *r)
 	params[11] = policy->fee_high_water_mark ? "t" : "f";
 	params[12] = mark_assets;
 	params[13] = mark_shares;
-	if (assets && shares && deferred && recipients)
+	params[14] = points;
+	if (assets && shares && deferred && recipients && points)
 		rc = settler_command(s,
 			"UPDATE lrt.product_state SET total_assets = $2, total_shares = $3,"
 			"       deferred = $4, settled_epoch = $5, fee_bps = $6,"
 			"       fee_recipients = $7::jsonb, delay_epochs = $8, max_apr_bps = $9,"
 			"       max_rate_change_bps = $10, last_entry = $11,"
 			"       fee_high_water_mark = $12, high_water_mark_assets = $13,"
-			"       high_water_mark_shares = $14, updated_at = now()"
-			" WHERE product_id = $1", 14, params);
+			"       high_water_mark_shares = $14, points = $15::jsonb, updated_at = now()"
+			" WHERE product_id = $1", 15, params);
 	free(mark_assets);
 	free(mark_shares);
+	free(points);
 	free(assets);
 	free(shares);
 	free(deferred);
@@ -658,6 +748,8 @@ int settler_write_epoch(settler *s, const lrt_epoch_report *report)
 		rc = write_reconciliations(s, report);
 	if (rc == 0)
 		rc = write_allocations(s);
+	if (rc == 0)
+		rc = write_points(s);
 	settler_failpoint("rejections");
 	if (rc == 0)
 		rc = write_state(s, report);

@@ -117,6 +117,13 @@ int lrt_store_load_positions(lrt_book *book, lrt_store *store,
 int lrt_store_load_allocations(lrt_book *book, lrt_store *store,
 			       const char *product_id);
 
+/* Every points program ever named with its index, in order of naming. */
+int lrt_store_load_programs(lrt_book *book, lrt_store *store, const char *product_id);
+
+/* Holders' points accounts from a result of (holder, program, accrued,
+ * checkpoint); the holders and programs must be in the book. */
+int lrt_store_restore_holder_points(lrt_book *book, const PGresult *res);
+
 /* The high-water mark from a result's columns `column` (H's numerator as
  * text, NULL when there is no mark) and `column` + 1 (its denominator). */
 int lrt_store_restore_mark(lrt_book *book, const PGresult *res, int row, int column);

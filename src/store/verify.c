@@ -590,6 +590,31 @@ static int check_magnitudes(replay *r)
 	return rc;
 }
 
+static int check_program(void *context, const char *program, const mpz_t index)
+{
+	compare_magnitude(context, program, index);
+	return 0;
+}
+
+/* The stored points programs' indexes against the replay's. */
+static int check_programs(replay *r)
+{
+	const char *params[1] = {r->v->id};
+	magnitude_check c = {r, NULL, 0, "points index"};
+	int rc;
+
+	rc = lrt_store_exec_tuples(&c.rows, r->v->store,
+		"SELECT program, point_index::text FROM lrt.points_programs"
+		" WHERE product_id = $1 ORDER BY ordinal", 1, params);
+	if (rc == 0)
+		rc = lrt_book_each_program_index(r->book, check_program, &c);
+	if (rc == 0 && c.next < PQntuples(c.rows))
+		differ(r->v, "points index %s: stored, but not in the replay",
+		       PQgetvalue(c.rows, c.next, 0));
+	PQclear(c.rows);
+	return rc;
+}
+
 /* The stored high-water mark against the replay's. */
 static int check_mark(replay *r)
 {
@@ -660,6 +685,8 @@ static int check_final(replay *r)
 		rc = check_mark(r);
 	if (rc == 0)
 		rc = check_magnitudes(r);
+	if (rc == 0)
+		rc = check_programs(r);
 	return rc;
 }
 
