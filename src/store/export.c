@@ -186,11 +186,7 @@ static int write_exposure(lrt_final_writer *writer, lrt_store *store,
 	lrt_exposure_init(&exposure);
 	rc = lrt_book_new(&book, product);
 	if (rc == 0)
-		rc = lrt_store_load_prices(book, store, id);
-	if (rc == 0)
-		rc = lrt_store_load_positions(book, store, id);
-	if (rc == 0)
-		rc = lrt_store_load_allocations(book, store, id);
+		rc = lrt_store_load_holdings(book, store, id);
 	if (rc == 0)
 		rc = lrt_book_exposure(&exposure, book);
 	if (rc == 0)

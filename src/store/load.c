@@ -171,3 +171,13 @@ int lrt_store_restore_holder_points(lrt_book *book, const PGresult *res)
 	return rc;
 }
 
+int lrt_store_load_holdings(lrt_book *book, lrt_store *store, const char *product_id)
+{
+	int rc = lrt_store_load_prices(book, store, product_id);
+
+	if (rc == 0)
+		rc = lrt_store_load_positions(book, store, product_id);
+	if (rc == 0)
+		rc = lrt_store_load_allocations(book, store, product_id);
+	return rc;
+}

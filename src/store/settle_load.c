@@ -165,11 +165,7 @@ int settler_load_book(settler *s, const PGresult *state)
 	if (rc == 0)
 		rc = lrt_store_restore_mark(s->book, state, 0, 6);
 	if (rc == 0)
-		rc = lrt_store_load_prices(s->book, s->store, s->id);
-	if (rc == 0)
-		rc = lrt_store_load_positions(s->book, s->store, s->id);
-	if (rc == 0)
-		rc = lrt_store_load_allocations(s->book, s->store, s->id);
+		rc = lrt_store_load_holdings(s->book, s->store, s->id);
 	if (rc == 0)
 		rc = lrt_store_load_programs(s->book, s->store, s->id);
 	if (rc == 0)

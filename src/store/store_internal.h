@@ -117,6 +117,10 @@ int lrt_store_load_positions(lrt_book *book, lrt_store *store,
 int lrt_store_load_allocations(lrt_book *book, lrt_store *store,
 			       const char *product_id);
 
+/* What the few-row state of a book holds: the last prices, every position,
+ * the stakes and allocations (the three above, in that order). */
+int lrt_store_load_holdings(lrt_book *book, lrt_store *store, const char *product_id);
+
 /* Every points program ever named with its index, in order of naming. */
 int lrt_store_load_programs(lrt_book *book, lrt_store *store, const char *product_id);
 

@@ -72,11 +72,7 @@ int lrt_stress_stored(lrt_stress_report *out, lrt_store *store, const char *symb
 		if (rc == 0)
 			rc = load_totals(book, store, id);
 		if (rc == 0)
-			rc = lrt_store_load_prices(book, store, id);
-		if (rc == 0)
-			rc = lrt_store_load_positions(book, store, id);
-		if (rc == 0)
-			rc = lrt_store_load_allocations(book, store, id);
+			rc = lrt_store_load_holdings(book, store, id);
 		if (rc == 0)
 			rc = lrt_store_exec_command(store, "COMMIT", 0, NULL);
 		if (rc != 0)
