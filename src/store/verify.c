@@ -10,10 +10,14 @@
  *      columns must be the stored ones: settlement read those) and
  *      re-ordered, put through a new book from the product as created,
  *      against every stored epoch row, finalized request, rejection and the
- *      final state.
+ *      final state: holders, queue, positions, high-water mark, magnitudes,
+ *      points indexes and every holder's points account.
  *
  * The replay streams the inbox (single-row mode) and keeps one epoch's
- * events at a time; the stored lists it compares with are read once.
+ * events at a time; the stored lists it compares with are read once.  The
+ * stored holders and their points accounts are streamed too, each row
+ * looked up in the replay's book (the accounts through an index of them,
+ * built once), so verify's cost is linear in what it reads.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +27,7 @@
 #include <jansson.h>
 
 #include "core/arena.h"
+#include "core/strmap.h"
 #include "io/json_parse.h"
 #include "lrt/amount.h"
 #include "lrt/book.h"
@@ -615,6 +620,156 @@ static int check_programs(replay *r)
 	return rc;
 }
 
+/* ---- holders' points accounts ------------------------------------------------ */
+
+/* One account of the replay: a holder's (accrued, checkpoint) in a program.
+ * The names and values are the book's own, borrowed: the book is not
+ * changed once the replay is done, so they stay where they are. */
+typedef struct {
+	const char *holder;
+	const char *program;
+	mpz_srcptr accrued, checkpoint;
+	bool seen;              /* a stored row named it */
+} account_view;
+
+/* Every account of the replay, each holder's one after the other (as the
+ * book lists them), found by holder name in O(1) and then among that
+ * holder's few programs: one pass over the stored rows, one over these. */
+typedef struct {
+	account_view *accounts;
+	size_t count, capacity;
+	lrt_strmap holders;     /* holder -> index of its first account */
+} account_index;
+
+static int index_account(void *context, const char *holder_name, const char *program,
+			 const mpz_t accrued, const mpz_t checkpoint)
+{
+	account_index *x = context;
+	bool first = x->count == 0 || strcmp(x->accounts[x->count - 1].holder, holder_name) != 0;
+	int rc;
+
+	if (x->count == x->capacity) {
+		size_t capacity = x->capacity ? 2 * x->capacity : 256;
+		account_view *grown = capacity <= UINT32_MAX
+			? realloc(x->accounts, capacity * sizeof(*grown)) : NULL;
+
+		if (grown == NULL) {
+			lrt_error_set("out of memory indexing the replay's points");
+			return LRT_ENOMEM;
+		}
+		x->accounts = grown;
+		x->capacity = capacity;
+	}
+	if (first && lrt_strmap_find(&x->holders, holder_name) >= 0) {
+		lrt_error_set("replay: the points of %s are not listed together", holder_name);
+		return LRT_ESTATE;
+	}
+	if (first) {
+		rc = lrt_strmap_insert(&x->holders, holder_name, (uint32_t)x->count);
+		if (rc != 0)
+			return rc;
+	}
+	x->accounts[x->count++] = (account_view){holder_name, program, accrued, checkpoint,
+						  false};
+	return 0;
+}
+
+/* The replay's account of `holder_name` in `program`, or NULL. */
+static account_view *find_account(account_index *x, const char *holder_name,
+				  const char *program)
+{
+	int64_t first = lrt_strmap_find(&x->holders, holder_name);
+	size_t i;
+
+	if (first < 0)
+		return NULL;
+	for (i = (size_t)first; i < x->count && strcmp(x->accounts[i].holder, holder_name) == 0;
+	     i++)
+		if (strcmp(x->accounts[i].program, program) == 0)
+			return &x->accounts[i];
+	return NULL;
+}
+
+typedef struct {
+	replay *r;
+	account_index *index;
+} points_check;
+
+/* One stored row (holder, program, accrued, checkpoint) against the replay. */
+static int check_holder_points(void *context, const PGresult *row)
+{
+	points_check *c = context;
+	const char *holder_name = PQgetvalue(row, 0, 0), *program = PQgetvalue(row, 0, 1);
+	const char *accrued = PQgetvalue(row, 0, 2), *checkpoint = PQgetvalue(row, 0, 3);
+	account_view *account = find_account(c->index, holder_name, program);
+	char *a, *k;
+
+	if (account == NULL) {
+		differ(c->r->v, "points of %s in %s: stored accrued %s checkpoint %s, but not"
+		       " in the replay", holder_name, program, accrued, checkpoint);
+		return 0;
+	}
+	account->seen = true;
+	a = mpz_get_str(NULL, 10, account->accrued);
+	k = mpz_get_str(NULL, 10, account->checkpoint);
+	if (a == NULL || k == NULL) {
+		free(a);
+		free(k);
+		lrt_error_set("out of memory comparing points");
+		return LRT_ENOMEM;
+	}
+	if (strcmp(accrued, a) != 0 || strcmp(checkpoint, k) != 0)
+		differ(c->r->v, "points of %s in %s: stored accrued %s checkpoint %s, replay"
+		       " accrued %s checkpoint %s", holder_name, program, accrued, checkpoint,
+		       a, k);
+	free(a);
+	free(k);
+	return 0;
+}
+
+/* Every stored holder's points account (lrt.holder_points) against the
+ * replay's, both ways: a stored row the replay lacks, a changed one, and an
+ * account of the replay no row holds.  The accounts are the book's exact
+ * sums, not points: a checkpoint moved by one is a difference even when
+ * the floor hides it. */
+static int check_holders_points(replay *r)
+{
+	account_index x;
+	points_check c = {r, &x};
+	size_t i;
+	int rc;
+
+	memset(&x, 0, sizeof(x));
+	lrt_strmap_init(&x.holders);
+	/* the replay's book never clears its changes: every holder it changed,
+	 * which is every holder with an account */
+	rc = lrt_book_each_changed_holder_points(r->book, index_account, &x);
+	if (rc == 0)
+		rc = stream_rows(r->v->store,
+			"SELECT holder, program, accrued::text, checkpoint::text"
+			"  FROM lrt.holder_points WHERE product_id = $1",
+			r->v->id, check_holder_points, &c);
+	for (i = 0; rc == 0 && i < x.count; i++) {
+		char *a, *k;
+
+		if (x.accounts[i].seen)
+			continue;
+		a = mpz_get_str(NULL, 10, x.accounts[i].accrued);
+		k = mpz_get_str(NULL, 10, x.accounts[i].checkpoint);
+		if (a != NULL && k != NULL)
+			differ(r->v, "points of %s in %s: replay accrued %s checkpoint %s, but"
+			       " the database has no row", x.accounts[i].holder,
+			       x.accounts[i].program, a, k);
+		else
+			rc = (lrt_error_set("out of memory comparing points"), LRT_ENOMEM);
+		free(a);
+		free(k);
+	}
+	lrt_strmap_clear(&x.holders);
+	free(x.accounts);
+	return rc;
+}
+
 /* The stored high-water mark against the replay's. */
 static int check_mark(replay *r)
 {
@@ -687,6 +842,8 @@ static int check_final(replay *r)
 		rc = check_magnitudes(r);
 	if (rc == 0)
 		rc = check_programs(r);
+	if (rc == 0)
+		rc = check_holders_points(r);
 	return rc;
 }
 
