@@ -12,6 +12,7 @@
  *   ingest.h    loading event files into the inbox
  *   settler.h   settling epochs in the database
  *   export.h    exporting and verifying the stored books
+ *   report.h    the reporting views: listing, reading, writing them
  *   version.h   the library version
  */
 #ifndef LRT_LRT_H
@@ -28,6 +29,7 @@
 #include "lrt/ingest.h"
 #include "lrt/settler.h"
 #include "lrt/export.h"
+#include "lrt/report.h"
 #include "lrt/version.h"
 
 #endif

@@ -51,6 +51,7 @@ extern const lrt_command cmd_ingest;
 extern const lrt_command cmd_settle;
 extern const lrt_command cmd_export;
 extern const lrt_command cmd_verify;
+extern const lrt_command cmd_report;
 extern const lrt_command cmd_demo;
 
 #endif

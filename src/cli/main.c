@@ -22,6 +22,7 @@ static const lrt_command *const commands[] = {
 	&cmd_settle,
 	&cmd_export,
 	&cmd_verify,
+	&cmd_report,
 	&cmd_demo,
 };
 

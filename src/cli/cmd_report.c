@@ -1,0 +1,259 @@
+/*
+ * cmd_report.c - `lrt report`: the reporting views (schema lrt_report) as
+ * aligned tables, CSV or JSON; alone, the list of them.
+ *
+ * The views are whatever the database's catalog holds (include/lrt/report.h
+ * reads it); this file parses the options and wires the rows read to the
+ * writer of the format asked.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "lrt/lrt.h"
+#include "lrt/report.h"
+
+static const char help[] =
+"Usage: lrt report [NAME] [--product SYMBOL] [--epoch EPOCH] [--holder HOLDER]\n"
+"                  [--format table|csv|json] [--db CONNINFO]\n"
+"\n"
+"Prints one of the reporting views of the database (schema lrt_report,\n"
+"created by lrt migrate), the ones analysts and BI tools read with SQL.\n"
+"Alone, lists them, each with what one of its rows is.  The list comes from\n"
+"the database itself, so it always names the views that are there.\n"
+"\n"
+"Amounts are exact base units (wei); each amount X has a column X_whole, the\n"
+"same amount in whole units.  The table shows X_whole under the header X,\n"
+"with every decimal it has (nothing rounded), numbers lined up on their\n"
+"decimal points; CSV and JSON give every column as the database stores it.\n"
+"\n"
+"Rows come in the view's own order when it has one (an ORDER BY in its\n"
+"definition), else by symbol, epoch and holder, those the view has, then by\n"
+"its other columns from left to right.\n"
+"\n"
+"Options:\n"
+"  --product SYMBOL  only this product's rows (the view's symbol column)\n"
+"  --epoch EPOCH     only this epoch's rows (views with an epoch column)\n"
+"  --holder HOLDER   only this holder's rows (views with a holder column);\n"
+"                    an address matches in any case\n"
+"  --format FORMAT   table (the default): aligned columns for people, then\n"
+"                      the number of rows; booleans true/false, NULL blank\n"
+"                    csv: RFC 4180, a header row, CRLF line ends; fields\n"
+"                      with a comma, quote, CR or LF quoted, quotes doubled;\n"
+"                      NULL an empty field, the empty string \"\"\n"
+"                    json: an array of objects, one per line, keyed by the\n"
+"                      column names; numbers as exact decimal strings,\n"
+"                      booleans true/false, NULL null\n"
+"  --db CONNINFO     the database (libpq connection string or URI); a hot\n"
+"                    standby serves reports as well as the primary\n"
+"\n"
+"A filter on a column the view does not have is a usage error, which names\n"
+"the views that have it.\n"
+"\n"
+"Exit status: 0 printed; 1 the database failed, holds no reports, or output\n"
+"could not be written; 2 a usage error or an unknown report (the closest\n"
+"name is suggested).\n"
+"\n"
+"Examples:\n"
+"  lrt report\n"
+"  lrt report rates --product rstETH\n"
+"  lrt report holders --holder 0xAbC...0123 --format json\n"
+"  lrt report rates --format csv > rates.csv\n";
+
+/*
+ * Reports that are not views, each with options of its own: the NAME right
+ * after `report` is looked up here before anything is parsed.  The HTML
+ * page of issue 11 (`lrt report html --output FILE`: the summary tables
+ * and SVG charts in one self-contained file) is to be added as
+ * { "html", run_html }; a view named like one of these is then reachable
+ * with SQL only.
+ */
+typedef struct {
+	const char *name;
+	int (*run)(int argc, char **argv);   /* argv[0] is "report" */
+} special_report;
+
+static const special_report special_reports[] = {
+	{ NULL, NULL }   /* the end of the table */
+};
+
+typedef struct {
+	const char *conninfo;
+	const char *name;         /* NULL: list the reports */
+	lrt_report_filter filter;
+	lrt_report_format format;
+} report_arguments;
+
+static int parse_format(lrt_report_format *out, const char *text)
+{
+	if (strcmp(text, "table") == 0)
+		*out = LRT_REPORT_TABLE;
+	else if (strcmp(text, "csv") == 0)
+		*out = LRT_REPORT_CSV;
+	else if (strcmp(text, "json") == 0)
+		*out = LRT_REPORT_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+/* A non-negative decimal epoch; its upper bound the library checks. */
+static int parse_epoch(int64_t *out, const char *text)
+{
+	char *end;
+	long long value;
+
+	if (text[0] < '0' || text[0] > '9')
+		return -1;
+	errno = 0;
+	value = strtoll(text, &end, 10);
+	if (*end != '\0' || errno == ERANGE)
+		return -1;
+	*out = value;
+	return 0;
+}
+
+static int parse_options(report_arguments *a, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "product", required_argument, NULL, 'p' },
+		{ "epoch", required_argument, NULL, 'e' },
+		{ "holder", required_argument, NULL, 'H' },
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int option;
+
+	memset(a, 0, sizeof(*a));
+	a->filter = LRT_REPORT_FILTER_NONE;
+	a->format = LRT_REPORT_TABLE;
+	opterr = 0;
+	optind = 1;
+	while ((option = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+		switch (option) {
+		case 'd': a->conninfo = optarg; break;
+		case 'p': a->filter.symbol = optarg; break;
+		case 'H': a->filter.holder = optarg; break;
+		case 'e':
+			if (parse_epoch(&a->filter.epoch, optarg) != 0)
+				return cli_usage_error("report", "--epoch: \"%s\" is not an "
+						       "epoch number", optarg);
+			break;
+		case 'f':
+			if (parse_format(&a->format, optarg) != 0)
+				return cli_usage_error("report", "--format: \"%s\" is not "
+						       "table, csv or json", optarg);
+			break;
+		case ':':
+			return cli_usage_error("report", "%s needs a value", argv[optind - 1]);
+		default:
+			return cli_usage_error("report", "unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		a->name = argv[optind++];
+	if (optind < argc)
+		return cli_usage_error("report", "unexpected argument %s", argv[optind]);
+	if (a->name == NULL && (a->filter.symbol != NULL || a->filter.epoch >= 0 ||
+				a->filter.holder != NULL))
+		return cli_usage_error("report", "--product, --epoch and --holder "
+				       "filter a report: name one");
+	return LRT_EXIT_OK;
+}
+
+/* ---- the list of reports ------------------------------------------------------- */
+
+/* The list is a report too: one row per view, in any of the formats. */
+static const lrt_report_column list_columns[] = {
+	{ "report", "name", LRT_REPORT_TEXT, -1, false },
+	{ "description", "text", LRT_REPORT_TEXT, -1, false },
+};
+
+static const lrt_report_view list_view = {
+	"reports", "A report: a view of schema lrt_report, and what its row is.",
+	list_columns, 2, true, -1, -1, -1
+};
+
+static int write_list(const lrt_report_catalog *catalog, lrt_report_format format)
+{
+	lrt_report_writer *writer = NULL;
+	size_t i;
+	int rc;
+
+	rc = lrt_report_writer_open(&writer, stdout, format, &list_view);
+	for (i = 0; rc == 0 && i < lrt_report_catalog_count(catalog); i++) {
+		const lrt_report_view *view = lrt_report_catalog_view(catalog, i);
+		const char *values[2] = {view->name, view->comment};
+
+		rc = lrt_report_writer_row(writer, values);
+	}
+	if (rc == 0)
+		rc = lrt_report_writer_close(writer);
+	lrt_report_writer_free(writer);
+	return rc;
+}
+
+/* ---- one report ---------------------------------------------------------------- */
+
+static int write_row(void *context, const char *const *values)
+{
+	return lrt_report_writer_row(context, values);
+}
+
+static int write_report(lrt_store *store, const lrt_report_catalog *catalog,
+			const lrt_report_view *view, const report_arguments *a)
+{
+	lrt_report_writer *writer = NULL;
+	int rc;
+
+	rc = lrt_report_writer_open(&writer, stdout, a->format, view);
+	if (rc == 0)
+		rc = lrt_report_read(store, catalog, view, &a->filter, write_row, writer);
+	if (rc == 0)
+		rc = lrt_report_writer_close(writer);
+	lrt_report_writer_free(writer);
+	return rc;
+}
+
+static int run(int argc, char **argv)
+{
+	const lrt_report_view *view = NULL;
+	lrt_report_catalog *catalog = NULL;
+	lrt_store *store = NULL;
+	report_arguments a;
+	const special_report *special;
+	int status, rc;
+
+	for (special = special_reports; argc > 1 && special->name != NULL; special++)
+		if (strcmp(argv[1], special->name) == 0)
+			return special->run(argc, argv);
+	status = parse_options(&a, argc, argv);
+	if (status != LRT_EXIT_OK)
+		return status;
+	rc = lrt_store_connect(&store, a.conninfo);
+	if (rc == 0)
+		rc = lrt_report_catalog_load(&catalog, store);
+	if (rc == 0 && a.name == NULL)
+		rc = write_list(catalog, a.format);
+	else if (rc == 0 && (rc = lrt_report_catalog_find(&view, catalog, a.name)) == 0)
+		rc = write_report(store, catalog, view, &a);
+	if (rc == LRT_EINVAL)
+		status = cli_usage_error("report", "%s", lrt_error_last());
+	else if (rc != 0)
+		cli_error("%s", lrt_error_last());
+	lrt_report_catalog_free(catalog);
+	lrt_store_close(store);
+	return rc == LRT_EINVAL ? status : cli_exit_status(rc);
+}
+
+const lrt_command cmd_report = {
+	"report",
+	"print a reporting view as a table, CSV or JSON; alone, list them",
+	help,
+	run,
+};
