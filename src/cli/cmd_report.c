@@ -168,7 +168,7 @@ static int parse_options(report_arguments *a, int argc, char **argv)
 
 /* ---- the list of reports ------------------------------------------------------- */
 
-/* The list is a report too: one row per view, in any of the formats. */
+/* For machines the list is a report too: one row per view, CSV or JSON. */
 static const lrt_report_column list_columns[] = {
 	{ "report", "name", LRT_REPORT_TEXT, -1, false },
 	{ "description", "text", LRT_REPORT_TEXT, -1, false },
@@ -179,7 +179,7 @@ static const lrt_report_view list_view = {
 	list_columns, 2, true, -1, -1, -1
 };
 
-static int write_list(const lrt_report_catalog *catalog, lrt_report_format format)
+static int write_list_rows(const lrt_report_catalog *catalog, lrt_report_format format)
 {
 	lrt_report_writer *writer = NULL;
 	size_t i;
@@ -196,6 +196,30 @@ static int write_list(const lrt_report_catalog *catalog, lrt_report_format forma
 		rc = lrt_report_writer_close(writer);
 	lrt_report_writer_free(writer);
 	return rc;
+}
+
+/* For people, each name and what its row is, as `lrt --help` lists commands:
+ * the descriptions are sentences, too long for a table's rule. */
+static int write_list(const lrt_report_catalog *catalog, lrt_report_format format)
+{
+	size_t i, width = 0;
+
+	if (format != LRT_REPORT_TABLE)
+		return write_list_rows(catalog, format);
+	for (i = 0; i < lrt_report_catalog_count(catalog); i++) {
+		size_t length = strlen(lrt_report_catalog_view(catalog, i)->name);
+
+		width = length > width ? length : width;
+	}
+	for (i = 0; i < lrt_report_catalog_count(catalog); i++) {
+		const lrt_report_view *view = lrt_report_catalog_view(catalog, i);
+
+		if (view->comment[0] != '\0')
+			printf("%-*s  %s\n", (int)width, view->name, view->comment);
+		else
+			printf("%s\n", view->name);
+	}
+	return 0;
 }
 
 /* ---- one report ---------------------------------------------------------------- */

@@ -17,7 +17,8 @@
 #include "lrt/error.h"
 #include "lrt/report.h"
 
-/* The table's column separator. */
+/* The table's column separator: blanks, so that a number's text can be
+ * copied out of it whole. */
 #define TABLE_GAP "  "
 
 /* Key order kept, non-ASCII escaped: one object per line, Python's layout. */
@@ -252,10 +253,33 @@ static size_t text_width(const char *text, size_t bytes)
 	return width;
 }
 
-static void pad(FILE *file, size_t count)
+/*
+ * A line of the table: spaces are held back until something follows them,
+ * so that no line ends in blanks whatever its last cells hold.
+ */
+typedef struct {
+	FILE *file;
+	size_t spaces;
+} table_line;
+
+static void line_pad(table_line *line, size_t count)
 {
-	while (count-- > 0)
-		fputc(' ', file);
+	line->spaces += count;
+}
+
+static void line_put(table_line *line, const char *text)
+{
+	if (text[0] == '\0')
+		return;
+	for (; line->spaces > 0; line->spaces--)
+		fputc(' ', line->file);
+	fputs(text, line->file);
+}
+
+static void line_end(table_line *line)
+{
+	line->spaces = 0;
+	fputc('\n', line->file);
 }
 
 /* A column's layout: its width, and for numbers the widest integer part
@@ -311,62 +335,62 @@ static void measure(table_column *layout, const lrt_report_writer *w)
  * one column, a number with fewer decimals padded after it.  An empty cell
  * (NULL) is blank.
  */
-static void put_cell(FILE *file, const table_column *l, const char *cell, bool last)
+static void put_cell(table_line *line, const table_column *l, const char *cell)
 {
 	size_t length = strlen(cell), integer = integer_length(cell);
 
-	if (!l->number) {
-		fputs(cell, file);
-		if (!last)
-			pad(file, l->width - text_width(cell, length));
+	if (!l->number || length == 0) {
+		line_put(line, cell);
+		line_pad(line, l->width - text_width(cell, length));
 		return;
 	}
-	if (length == 0) {
-		if (!last)
-			pad(file, l->width);
-		return;
-	}
-	pad(file, l->width - l->integer - l->fraction + l->integer - integer);
-	fputs(cell, file);
-	if (!last)
-		pad(file, l->fraction - (length - integer));
+	/* the numbers' block is right-aligned in the column's width */
+	line_pad(line, l->width - l->fraction - integer);
+	line_put(line, cell);
+	line_pad(line, l->fraction - (length - integer));
 }
 
-static void table_write(lrt_report_writer *w, const table_column *layout)
+/* The header: names over text to the left, over numbers to the right. */
+static void put_header(table_line *line, const lrt_report_writer *w,
+		       const table_column *layout)
 {
-	size_t i, row;
+	size_t i, dash;
 
 	for (i = 0; i < w->shown_count; i++) {
 		const char *name = w->view->columns[w->shown[i]].name;
 		size_t width = text_width(name, strlen(name));
-		bool last = i + 1 == w->shown_count;
 
 		if (i > 0)
-			fputs(TABLE_GAP, w->file);
+			line_pad(line, sizeof(TABLE_GAP) - 1);
 		if (layout[i].number)
-			pad(w->file, layout[i].width - width);
-		fputs(name, w->file);
-		if (!layout[i].number && !last)
-			pad(w->file, layout[i].width - width);
+			line_pad(line, layout[i].width - width);
+		line_put(line, name);
+		if (!layout[i].number)
+			line_pad(line, layout[i].width - width);
 	}
-	fputc('\n', w->file);
+	line_end(line);
 	for (i = 0; i < w->shown_count; i++) {
-		size_t dash;
-
 		if (i > 0)
-			fputs(TABLE_GAP, w->file);
+			line_pad(line, sizeof(TABLE_GAP) - 1);
 		for (dash = 0; dash < layout[i].width; dash++)
-			fputc('-', w->file);
+			line_put(line, "-");
 	}
-	fputc('\n', w->file);
+	line_end(line);
+}
+
+static void table_write(lrt_report_writer *w, const table_column *layout)
+{
+	table_line line = {w->file, 0};
+	size_t i, row;
+
+	put_header(&line, w, layout);
 	for (row = 0; row < w->rows; row++) {
 		for (i = 0; i < w->shown_count; i++) {
 			if (i > 0)
-				fputs(TABLE_GAP, w->file);
-			put_cell(w->file, &layout[i], w->cells[row * w->shown_count + i],
-				 i + 1 == w->shown_count);
+				line_pad(&line, sizeof(TABLE_GAP) - 1);
+			put_cell(&line, &layout[i], w->cells[row * w->shown_count + i]);
 		}
-		fputc('\n', w->file);
+		line_end(&line);
 	}
 	fprintf(w->file, "(%zu row%s)\n", w->rows, w->rows == 1 ? "" : "s");
 }
