@@ -3,11 +3,16 @@
  * the same options write the same bytes and another seed other bytes; the
  * history settles in `lrt simulate` with exit 0, its rate rising with the
  * rewards and falling at the slash only, its only rejections the claims it
- * makes too early on purpose; and a smaller history through the database
- * (product create, ingest, settle --through, export) gives exactly the
- * figures of `lrt simulate`, which `lrt verify` confirms; and tests/demo.sh,
- * which `make demo` runs, works on that history, twice, and cleans up.
+ * makes too early on purpose; it holds the second edition's events
+ * (allocations and their changes, slashes by wad of allocated AVSs, attests
+ * of which exactly one is off the book, a points program and a config
+ * adding another), and `lrt simulate` reconciles it with exactly that one
+ * break; a smaller history through the database (product create, ingest,
+ * settle --through, export) gives exactly the figures of `lrt simulate`,
+ * which `lrt verify` confirms; and tests/demo.sh, which `make demo` runs,
+ * works on that history, twice, shows its slash by wad, and cleans up.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,22 +49,183 @@ static const char *string_of(const json_t *object, const char *key)
 	return text;
 }
 
-/* The epoch of the scenario's one slash (exactly one). */
+static const char *type_of(const json_t *event)
+{
+	return string_of(event, "type");
+}
+
+/*
+ * The epoch of the scenario's one slashing: at least one slash, all in one
+ * epoch, all by wad (no amount), of one operator by one AVS with one wad,
+ * each of an asset that AVS had an allocation of (an earlier allocate with
+ * a magnitude above 0).
+ */
 static long slash_epoch(const json_t *scenario)
 {
-	const json_t *event;
+	const json_t *event, *first = NULL;
 	long epoch = -1;
 	int slashes = 0;
 	size_t i;
 
 	json_array_foreach(scenario, i, event) {
-		if (i > 0 && strcmp(string_of(event, "type"), "slash") == 0) {
+		if (i == 0 || strcmp(type_of(event), "slash") != 0)
+			continue;
+		ck_assert_msg(json_object_get(event, "amount") == NULL, "a slash by amount");
+		string_of(event, "wad");
+		if (first == NULL) {
+			first = event;
 			epoch = (long)json_integer_value(json_object_get(event, "epoch"));
-			slashes++;
+		}
+		ck_assert_int_eq(json_integer_value(json_object_get(event, "epoch")), epoch);
+		ck_assert_str_eq(string_of(event, "operator"), string_of(first, "operator"));
+		ck_assert_str_eq(string_of(event, "avs"), string_of(first, "avs"));
+		ck_assert_str_eq(string_of(event, "wad"), string_of(first, "wad"));
+		ck_assert_msg(strcmp(string_of(event, "wad"), "0") != 0, "a slash of wad 0");
+		slashes++;
+	}
+	ck_assert_msg(slashes >= 1, "no slash");
+	json_array_foreach(scenario, i, event) {
+		const json_t *allocate;
+		size_t j;
+		bool allocated = false;
+
+		if (i == 0 || strcmp(type_of(event), "slash") != 0)
+			continue;
+		for (j = 1; j < i; j++) {
+			allocate = json_array_get(scenario, j);
+			if (strcmp(type_of(allocate), "allocate") == 0 &&
+			    strcmp(string_of(allocate, "operator"), string_of(event, "operator")) == 0 &&
+			    strcmp(string_of(allocate, "avs"), string_of(event, "avs")) == 0 &&
+			    strcmp(string_of(allocate, "asset"), string_of(event, "asset")) == 0)
+				allocated = strcmp(string_of(allocate, "magnitude"), "0") != 0;
+		}
+		ck_assert_msg(allocated, "line %zu slashes %s's %s for %s, not allocated to it",
+			      i + 1, string_of(event, "operator"), string_of(event, "asset"),
+			      string_of(event, "avs"));
+	}
+	return epoch;
+}
+
+static size_t count_type(const json_t *scenario, const char *type)
+{
+	const json_t *event;
+	size_t i, count = 0;
+
+	json_array_foreach(scenario, i, event)
+		count += i > 0 && strcmp(type_of(event), type) == 0;
+	return count;
+}
+
+/*
+ * The second edition's parts of a history of `epochs` epochs: every
+ * operator allocates its ETH, stETH and rETH to eigenda and two other AVSs
+ * at epoch 0 (27 allocations, four AVSs in all), with `changes` allocations
+ * changed later; more attests than epochs; the product's "loyalty" points
+ * program, and one config, at epoch epochs / 3, naming it and "eigenlayer".
+ */
+static void assert_second_edition(const json_t *scenario, long epochs, size_t changes)
+{
+	const json_t *product = json_object_get(json_array_get(scenario, 0), "product");
+	const json_t *points = json_object_get(product, "points");
+	const json_t *event, *config = NULL;
+	const char *avs[8] = { NULL };
+	size_t i, j, first = 0, later = 0, avs_count = 0, eigenda = 0;
+
+	json_array_foreach(scenario, i, event) {
+		if (i == 0 || strcmp(type_of(event), "allocate") != 0) {
+			if (i > 0 && strcmp(type_of(event), "config") == 0) {
+				ck_assert_ptr_null(config);
+				config = event;
+			}
+			continue;
+		}
+		if (json_integer_value(json_object_get(event, "epoch")) == 0)
+			first++;
+		else
+			later++;
+		eigenda += strcmp(string_of(event, "avs"), "eigenda") == 0;
+		for (j = 0; j < avs_count && strcmp(avs[j], string_of(event, "avs")) != 0; j++)
+			;
+		if (j == avs_count) {
+			ck_assert_uint_lt(avs_count, 8);
+			avs[avs_count++] = string_of(event, "avs");
+		}
+		string_of(event, "operator");
+		string_of(event, "asset");
+		string_of(event, "magnitude");
+	}
+	ck_assert_uint_eq(first, 27);
+	ck_assert_uint_eq(later, changes);
+	ck_assert_uint_eq(avs_count, 4);
+	ck_assert_uint_ge(eigenda, 9);
+	ck_assert_msg(count_type(scenario, "attest") > (size_t)epochs, "%zu attests",
+		      count_type(scenario, "attest"));
+	ck_assert_uint_eq(json_array_size(points), 1);
+	ck_assert_str_eq(string_of(json_array_get(points, 0), "name"), "loyalty");
+	ck_assert_str_eq(string_of(json_array_get(points, 0), "per_share_epoch"), "1");
+	ck_assert_ptr_nonnull(config);
+	ck_assert_int_eq(json_integer_value(json_object_get(config, "epoch")), epochs / 3);
+	points = json_object_get(config, "points");
+	ck_assert_uint_eq(json_array_size(points), 2);
+	ck_assert_str_eq(string_of(json_array_get(points, 0), "name"), "loyalty");
+	ck_assert_str_eq(string_of(json_array_get(points, 1), "name"), "eigenlayer");
+	ck_assert_str_eq(string_of(json_array_get(points, 1), "per_share_epoch"), "24");
+}
+
+/* The one reconciliation that does not match, of lrt simulate's (or
+ * export's) epoch lines. */
+typedef struct {
+	char epoch[32], id[128], asset[16], location[64], book[96], observed[96];
+	char difference[96];
+} demo_break;
+
+/*
+ * Every attest of the scenario reconciled, in order, and exactly one
+ * difference not 0: a whole number of gwei, 100 to 9,999 of them, the
+ * observed amount of the scenario's attest of that id.
+ */
+static void find_break(demo_break *out, const json_t *epochs, const json_t *scenario)
+{
+	const json_t *line, *r;
+	size_t i, j, k = 1, count = 0, breaks = 0;
+	mpz_t difference, gwei;
+
+	memset(out, 0, sizeof(*out));
+	json_array_foreach(epochs, i, line) {
+		json_array_foreach(json_object_get(line, "reconciliation"), j, r) {
+			const json_t *attest;
+
+			while (k < json_array_size(scenario) &&
+			       strcmp(type_of(json_array_get(scenario, k)), "attest") != 0)
+				k++;
+			ck_assert_uint_lt(k, json_array_size(scenario));
+			attest = json_array_get(scenario, k++);
+			ck_assert_str_eq(string_of(r, "id"), string_of(attest, "id"));
+			ck_assert_str_eq(string_of(r, "observed"), string_of(attest, "amount"));
+			count++;
+			if (strcmp(string_of(r, "difference"), "0") == 0)
+				continue;
+			breaks++;
+			snprintf(out->epoch, sizeof(out->epoch), "%s", string_of(line, "epoch"));
+			snprintf(out->id, sizeof(out->id), "%s", string_of(r, "id"));
+			snprintf(out->asset, sizeof(out->asset), "%s", string_of(r, "asset"));
+			snprintf(out->location, sizeof(out->location), "%s", string_of(r, "location"));
+			snprintf(out->book, sizeof(out->book), "%s", string_of(r, "book"));
+			snprintf(out->observed, sizeof(out->observed), "%s", string_of(r, "observed"));
+			snprintf(out->difference, sizeof(out->difference), "%s",
+				 string_of(r, "difference"));
 		}
 	}
-	ck_assert_int_eq(slashes, 1);
-	return epoch;
+	ck_assert_uint_eq(count, count_type(scenario, "attest"));
+	ck_assert_uint_eq(breaks, 1);
+	mpz_inits(difference, gwei, NULL);
+	ck_assert_int_eq(mpz_set_str(difference, out->difference, 10), 0);
+	mpz_abs(difference, difference);
+	ck_assert_msg(mpz_divisible_ui_p(difference, 1000000000), "%s", out->difference);
+	mpz_fdiv_q_ui(gwei, difference, 1000000000);
+	ck_assert_msg(mpz_cmp_ui(gwei, 100) >= 0 && mpz_cmp_ui(gwei, 9999) <= 0,
+		      "off by %s wei", out->difference);
+	mpz_clears(difference, gwei, NULL);
 }
 
 /* rate of epoch line i as a number */
@@ -200,24 +366,63 @@ static void assert_only_claims_rejected(const json_t *epochs, const char *scenar
 	ck_assert_msg(count >= 1, "no claim made too early");
 }
 
+/* The allocation changes a summary line names: "... (N changes); ...". */
+static size_t summary_changes(const char *summary)
+{
+	const char *at = strstr(summary, " allocations (");
+	size_t changes = 0;
+
+	ck_assert_msg(at != NULL && sscanf(at, " allocations (%zu changes)", &changes) == 1,
+		      "summary: %s", summary);
+	return changes;
+}
+
+/* The summary names the break lrt simulate found. */
+static void assert_summary_break(const char *summary, const demo_break *b)
+{
+	char said[256];
+
+	snprintf(said, sizeof(said), "one off: %s at %s, epoch %s, by %s wei;", b->asset,
+		 b->location, b->epoch, b->difference);
+	ck_assert_msg(strstr(summary, said) != NULL, "no \"%s\" in: %s", said, summary);
+}
+
+/* The final line: both points programs credited, and every operator's
+ * stake exposed to eigenda. */
+static void assert_points_and_exposure(const json_t *final)
+{
+	const json_t *points = json_object_get(final, "points");
+	const json_t *operators = json_object_get(json_object_get(final, "exposure"), "operators");
+	static const char *const names[] = { "p2p", "kiln", "figment" };
+	size_t i;
+
+	ck_assert_uint_eq(json_object_size(points), 2);
+	ck_assert_uint_gt(json_object_size(json_object_get(points, "loyalty")), 10);
+	ck_assert_uint_gt(json_object_size(json_object_get(points, "eigenlayer")), 10);
+	ck_assert_uint_eq(json_object_size(operators), 3);
+	for (i = 0; i < 3; i++)
+		string_of(json_object_get(json_object_get(operators, names[i]), "avs"), "eigenda");
+	string_of(json_object_get(final, "exposure"), "hhi_bps");
+}
+
 /* The history `make demo` shows: default options. */
 START_TEST(test_demo_history_settles)
 {
-	const char *generate[] = { "demo", "generate", NULL };
+	char folder[4096], path[4200];
+	const char *generate[] = { "demo", "generate", "--output", path, NULL };
+	const char *simulate[] = { "simulate", path, NULL };
 	lrt_test_process g, s;
 	json_t *scenario, *epochs;
-	char folder[4096], path[4200];
-	const char *simulate[] = { "simulate", path, NULL };
 	size_t count, i;
+	demo_break found;
 	long slash;
 	mpz_t rate, before;
 
 	lrt_test_scratch(folder, sizeof(folder));
 	snprintf(path, sizeof(path), "%s/demo.jsonl", folder);
 	run_ok(&g, generate);
-	lrt_test_write_file(path, g.out);
 	run_ok(&s, simulate);
-	scenario = lrt_test_json_lines(g.out);
+	scenario = lrt_test_json_lines(lrt_test_read_file(path, NULL));
 	epochs = lrt_test_json_lines(s.out);
 	assert_events_ordered(scenario);
 	count = json_array_size(epochs) - 1;          /* the last is the final line */
@@ -225,6 +430,7 @@ START_TEST(test_demo_history_settles)
 	ck_assert_ptr_nonnull(json_object_get(json_array_get(epochs, count), "holders"));
 	slash = slash_epoch(scenario);
 	ck_assert_int_eq(slash, 45);
+	ck_assert_uint_eq(count_type(scenario, "slash"), 3);
 	mpz_inits(rate, before, NULL);
 	for (i = 1; i < count; i++) {
 		rate_of(before, epochs, i - 1);
@@ -237,7 +443,14 @@ START_TEST(test_demo_history_settles)
 	rate_of(before, epochs, 0);
 	rate_of(rate, epochs, count - 1);
 	ck_assert_msg(mpz_cmp(rate, before) > 0, "the rate did not rise over the history");
-	assert_only_claims_rejected(epochs, g.out);
+	assert_only_claims_rejected(epochs, lrt_test_read_file(path, NULL));
+	ck_assert_uint_ge(summary_changes(g.err), 1);
+	assert_second_edition(scenario, 90, summary_changes(g.err));
+	find_break(&found, epochs, scenario);
+	ck_assert_msg(atoi(found.epoch) >= 60 && atoi(found.epoch) <= 89, "break at %s",
+		      found.epoch);
+	assert_summary_break(g.err, &found);
+	assert_points_and_exposure(json_array_get(epochs, count));
 	mpz_clears(rate, before, NULL);
 	json_decref(scenario);
 	json_decref(epochs);
@@ -260,6 +473,7 @@ START_TEST(test_database_path_matches_simulate)
 	const char *verify[] = { "verify", NULL };
 	lrt_test_process g, p, simulated, exported;
 	json_t *want, *got, *scenario;
+	demo_break found;
 	long slash;
 	size_t i;
 	mpz_t rate, before;
@@ -286,7 +500,8 @@ START_TEST(test_database_path_matches_simulate)
 			ck_abort_msg("line %zu:\n simulate %.800s\n export   %.800s", i + 1,
 				     json_dumps(w, JSON_COMPACT), json_dumps(x, JSON_COMPACT));
 	}
-	/* the small history has the demo's slash and early claims too */
+	/* the small history has the demo's slash, early claims, allocations,
+	 * attests with their one break, and points too */
 	scenario = lrt_test_json_lines(g.out);
 	slash = slash_epoch(scenario);
 	ck_assert_int_eq(slash, atoi(SMALL_EPOCHS) / 2);
@@ -296,6 +511,9 @@ START_TEST(test_database_path_matches_simulate)
 	ck_assert_msg(mpz_cmp(rate, before) < 0, "the slash did not lower the rate");
 	mpz_clears(rate, before, NULL);
 	assert_only_claims_rejected(got, g.out);
+	assert_second_edition(scenario, atol(SMALL_EPOCHS), count_type(scenario, "allocate") - 27);
+	find_break(&found, got, scenario);
+	assert_points_and_exposure(json_array_get(got, json_array_size(got) - 1));
 	run_ok(&p, verify);
 	ck_assert_msg(strncmp(p.out, "verified: ", 10) == 0 &&
 		      strstr(p.out, ", 0 differences\n") != NULL, "%s", p.out);
@@ -335,9 +553,16 @@ static int run_demo_script(const char *action, char **out)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
+/* Check's messages are short: the end of the demo's output, its account. */
+#define SHOWN_BYTES 3000
+
 static void assert_has(const char *text, const char *part)
 {
-	ck_assert_msg(strstr(text, part) != NULL, "no \"%s\" in:\n%s", part, text);
+	size_t length = strlen(text);
+
+	ck_assert_msg(strstr(text, part) != NULL, "no \"%s\" in:\n%s%s", part,
+		      length > SHOWN_BYTES ? "..." : "",
+		      text + (length > SHOWN_BYTES ? length - SHOWN_BYTES : 0));
 }
 
 /* `make demo` runs tests/demo.sh BUILD: here on a small history, in a
@@ -363,11 +588,12 @@ START_TEST(test_demo_script_runs_twice)
 		second_status = run_demo_script("", &second);
 	clean_status = run_demo_script("clean", &cleaned);
 
-	ck_assert_msg(first_status == 0, "demo.sh exited %d:\n%s", first_status, first);
+	ck_assert_msg(first_status == 0, "demo.sh exited %d:\n%.3000s", first_status, first);
 	assert_has(first, ", created, Unix socket only");
 	assert_has(first, "epochs 0.." SMALL_LAST_EPOCH ", one transaction each");
 	assert_has(first, "epochs replayed: 0 differences");
 	assert_has(first, "Slash at epoch 12 ");
+	assert_has(first, " by wad ");
 	assert_has(first, "the rate fell ");
 	assert_has(first, "  by location  buffer ");
 	assert_has(first, "  treasury ");
@@ -376,7 +602,8 @@ START_TEST(test_demo_script_runs_twice)
 	assert_has(first, "Tables of lrt: ");
 	snprintf(psql, sizeof(psql), "  psql -h %s/demo -U postgres lrt_demo\n", demo_build);
 	assert_has(first, psql);
-	ck_assert_msg(second_status == 0, "demo.sh again exited %d:\n%s", second_status, second);
+	ck_assert_msg(second_status == 0, "demo.sh again exited %d:\n%.3000s", second_status,
+		      second);
 	assert_has(second, ", reused, Unix socket only");
 	assert_has(second, "epochs replayed: 0 differences");
 	ck_assert_msg(clean_status == 0, "demo.sh clean exited %d:\n%s", clean_status, cleaned);

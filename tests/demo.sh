@@ -223,24 +223,38 @@ SELECT '  ' || string_agg(substr(:'bars', 1 + CASE WHEN r.high = r.low THEN 0
        || format('  %s..%s', pg_temp.rate(r.low), pg_temp.rate(r.high))
   FROM b, r GROUP BY r.low, r.high;
 
--- the slash and what it did to the rate
-WITH p AS (SELECT * FROM lrt.products)
-SELECT format(E'\nSlash at epoch %s (%s): %s lost %s %s to %s\n'
+-- each slash (one AVS, one operator, by wad: one event per asset, as
+-- EigenLayer slashes an operator set's strategies), what it took of each
+-- asset (the journal), its value (the epoch's L) and what it did to the rate
+WITH p AS (SELECT * FROM lrt.products),
+     loss AS (SELECT event_id, sum(amount) AS amount FROM lrt.journal
+               WHERE step = 'slash' GROUP BY event_id),
+     s AS (SELECT i.epoch, i.event ->> 'avs' AS avs, i.event ->> 'operator' AS operator,
+                  (i.event ->> 'wad')::numeric AS wad,
+                  string_agg(format('%s %s', pg_temp.eth(coalesce(loss.amount, 0)),
+                                    i.event ->> 'asset'), ', '
+                             ORDER BY i.seq, i.ingest_order) AS losses
+             FROM lrt.inbox i LEFT JOIN loss USING (event_id)
+            WHERE i.type = 'slash'
+              AND NOT EXISTS (SELECT 1 FROM lrt.rejected_events r WHERE r.event_id = i.event_id)
+            GROUP BY 1, 2, 3, 4)
+SELECT format(E'\nSlash at epoch %s (%s): %s slashed %s %s\n'
+              '  taking %s, worth %s ETH;\n'
               '  the rate fell %s -> %s (%s%%); %s',
-              i.epoch, pg_temp.day(p, i.epoch), i.event ->> 'operator',
-              pg_temp.eth((i.event ->> 'amount')::numeric), i.event ->> 'asset',
-              i.event ->> 'avs', pg_temp.rate(before.rate), pg_temp.rate(after.rate),
+              s.epoch, pg_temp.day(p, s.epoch), s.avs, s.operator,
+              coalesce(format('by wad %s (%s%% of what it may slash)', s.wad,
+                              to_char(s.wad / 1e16, 'FM990D00')), 'by amount'),
+              s.losses, pg_temp.eth(after.slashed),
+              pg_temp.rate(before.rate), pg_temp.rate(after.rate),
               to_char((after.rate / before.rate - 1) * 100, 'FM990D00'),
               coalesce('back above ' || pg_temp.rate(before.rate) || ' at epoch ' ||
                        (SELECT min(x.epoch) FROM lrt.epochs x
-                         WHERE x.epoch > i.epoch AND x.rate >= before.rate),
+                         WHERE x.epoch > s.epoch AND x.rate >= before.rate),
                        'not yet back to ' || pg_temp.rate(before.rate)))
-  FROM p, lrt.inbox i
-  JOIN lrt.epochs after ON after.epoch = i.epoch
-  JOIN lrt.epochs before ON before.epoch = i.epoch - 1
- WHERE i.type = 'slash'
-   AND NOT EXISTS (SELECT 1 FROM lrt.rejected_events r WHERE r.event_id = i.event_id)
- ORDER BY i.epoch;
+  FROM p, s
+  JOIN lrt.epochs after ON after.epoch = s.epoch
+  JOIN lrt.epochs before ON before.epoch = s.epoch - 1
+ ORDER BY s.epoch, s.avs, s.operator;
 
 -- TVL by asset and by location, at the last prices
 SELECT '';

@@ -29,7 +29,16 @@ static const char help[] =
 "    rewards in EIGEN sold for ETH, stETH and rETH prices drifting;\n"
 "  - a treasury moving ETH and LSTs between the buffer and three operators\n"
 "    (p2p, kiln, figment) so that withdrawals are paid on time;\n"
-"  - one slash of one operator midway, which lowers the rate;\n"
+"  - the operators' EigenLayer allocations (allocate events: magnitudes of\n"
+"    WAD = 10^18) of their ETH, stETH and rETH to eigenda and two of\n"
+"    hyperlane, aligned and lagrange, changed now and then;\n"
+"  - midway, one of those AVSs slashing one operator by wad (one slash per\n"
+"    asset, the same wad), which lowers the rate;\n"
+"  - an oracle attesting balances (attest events): each operator's ETH\n"
+"    daily, every position on Sundays; all match the books but one, a few\n"
+"    gwei off on one day of the last third, on purpose;\n"
+"  - a points program, loyalty (a point a day per rstETH), joined a third\n"
+"    in by eigenlayer (24 a day) through a config event;\n"
 "  - a few claims made before their request is finalized, which settlement\n"
 "    rejects on purpose.\n"
 "Every event carries id, type, epoch, time and seq.  The same options write\n"
@@ -38,7 +47,8 @@ static const char help[] =
 "Options:\n"
 "  --seed N       the PRNG seed, 0..18446744073709551615 (default 1)\n"
 "  --epochs E     daily epochs 0..E-1, E in 1..3650 (default 90); the slash\n"
-"                 comes at epoch E/2 when E >= 4\n"
+"                 comes at epoch E/2 when E >= 4, the eigenlayer points at\n"
+"                 E/3 when E >= 3\n"
 "  --holders H    holders, 1..100000 (default 300)\n"
 "  --output FILE  write FILE instead of standard output, and a summary line\n"
 "                 on standard error\n"
@@ -132,11 +142,19 @@ static void print_summary(const demo_arguments *a, const demo_summary *s)
 		"seed %" PRIu64 "; %zu withdrawal requests, %zu claims, %zu claims "
 		"rejected on purpose; ", a->output, s->events, a->demo.epochs - 1,
 		a->demo.holders, a->demo.seed, s->requests, s->claims, s->rejected);
+	fprintf(stderr, "%zu allocations (%zu changes); ", s->allocations,
+		s->allocation_changes);
 	if (s->slash_epoch >= 0)
-		fprintf(stderr, "%s slashed at epoch %" PRId64 "\n", s->slash_operator,
-			s->slash_epoch);
+		fprintf(stderr, "%s slashed by %s at epoch %" PRId64 " (%zu slashes by wad); ",
+			s->slash_operator, s->slash_avs, s->slash_epoch, s->slashes);
 	else
-		fprintf(stderr, "no slash\n");
+		fprintf(stderr, "no slash; ");
+	fprintf(stderr, "%zu attests, one off: %s at %s, epoch %" PRId64 ", by %" PRId64
+		" wei; points: loyalty", s->attests, s->break_asset, s->break_location,
+		s->break_epoch, s->break_difference_wei);
+	if (s->points_epoch >= 0)
+		fprintf(stderr, ", and eigenlayer from epoch %" PRId64, s->points_epoch);
+	fprintf(stderr, "\n");
 }
 
 /* Only a regular file is removed after a failure: never a device or a pipe

@@ -2,7 +2,7 @@
  * demo_generator.c - a realistic rstETH history (see demo_generator.h).
  *
  * How each part of the story is made, epoch by epoch (one epoch = one day;
- * the day's events get times in five phases, and seq = block * 10^6 + log
+ * the day's events get times in six phases, and seq = block * 10^6 + log
  * index, so that they apply in the order written):
  *
  *   00:05 oracles   a price for stETH (~0.999, a step of 0.00002 now and then,
@@ -22,12 +22,26 @@
  *   20:00 rewards   consensus rewards at 2.8-3.2% a year on each operator's
  *                   ETH, and stETH's rebase (2.6-3.0%) on its stETH; rETH earns
  *                   through its price.
- *   21:00 treasury  weekly (day 6 of 7) AVS rewards in EIGEN, 0.6-1.5% a year
- *                   of the total assets, paid to the buffer; sold the next day
- *                   for ETH 0.3-0.9% below the oracle.  Midway, one slash: an
- *                   operator loses ETH worth 50-70% of the yield accrued so far
- *                   (at least 0.03%, at most 0.8% of the total assets, so the
- *                   1% guard holds).
+ *   21:00 treasury  EigenLayer's magnitudes (WAD = 10^18): on day one each
+ *                   operator allocates its ETH, stETH and rETH to eigenda
+ *                   (25-40% of its max magnitude) and to two of hyperlane,
+ *                   aligned and lagrange (8-20% each): p2p to hyperlane and
+ *                   lagrange, kiln to aligned and hyperlane, figment to
+ *                   lagrange and aligned; on 5% of days one allocation moves
+ *                   1-8% up (within what M leaves) or down.  A third in, a
+ *                   config adds an "eigenlayer" points program (24 a day per
+ *                   rstETH, EigenLayer's point an hour passed through) to the
+ *                   product's own "loyalty" (a point a day per rstETH).
+ *                   Weekly (day 6 of 7) AVS rewards in EIGEN from each of the
+ *                   four AVSs, 0.6-1.5% a year of the total assets in all,
+ *                   paid to the buffer; sold the next day for ETH 0.3-0.9%
+ *                   below the oracle.  Midway, one slash: one of a random
+ *                   operator's AVSs slashes it by wad, one slash event per
+ *                   asset it holds an allocation of, all with the one wad that
+ *                   takes ETH worth 50-70% of the yield accrued so far (at
+ *                   least 0.03%, at most 0.8% of the total assets, so the 1%
+ *                   guard holds) of what that AVS may slash (the core's
+ *                   exposure, SPEC section 7).
  *   22:00 moves     the treasury keeps the buffer's ETH between 0.5% and 3% of
  *                   the total assets above what the requests due today and
  *                   tomorrow can take: when short, it undelegates ETH (whole
@@ -36,11 +50,19 @@
  *                   when long, it delegates whole validators to the operators
  *                   below their weights (p2p 40%, kiln 35%, figment 25%), and
  *                   sends the day's LST deposits to the most underweight one.
+ *   23:00 attests   an oracle reads the chain: daily each operator's ETH, and
+ *                   on Sundays (day 6 of 7) a proof of reserves, every asset
+ *                   the buffer and the operators hold and what is claimable.
+ *                   Each attests the book's position as the day's events left
+ *                   it, so it matches to the wei; but on one day of the last
+ *                   third, one operator's ETH (the buffer's if none holds
+ *                   any) is read 100-9,999 gwei short: the reconciliation's
+ *                   one break, on purpose.
  *
  * Then the epoch settles in the generator's own book, whose finalized
  * requests become the claims of the days after.
  *
- * Workload: about 20 events per epoch per 300 holders; memory for one epoch's
+ * Workload: about 25 events per epoch per 300 holders; memory for one epoch's
  * lines, the holders and the finalized requests not yet claimed.
  */
 #include <inttypes.h>
@@ -92,8 +114,19 @@ static const demo_operator operators[OPERATOR_COUNT] = {
 	{ "p2p", 40 }, { "kiln", 35 }, { "figment", 25 },
 };
 
-#define AVS_COUNT 3
-static const char *const avs_names[AVS_COUNT] = { "eigenda", "hyperlane", "aligned" };
+#define AVS_COUNT 4
+static const char *const avs_names[AVS_COUNT] = {
+	"eigenda", "hyperlane", "aligned", "lagrange",
+};
+
+/* Each operator runs EigenDA and two other AVSs: indexes into avs_names. */
+#define AVS_PER_OPERATOR 3
+static const unsigned operator_avs[OPERATOR_COUNT][AVS_PER_OPERATOR] = {
+	{ 0, 1, 3 }, { 0, 2, 1 }, { 0, 3, 2 },
+};
+
+/* The assets an operator restakes (EigenLayer strategies): all but EIGEN. */
+#define RESTAKED_ASSET_COUNT 3
 
 /* ---- the market: prices in units of 10^-12 ETH ------------------------- */
 
@@ -142,8 +175,8 @@ static const demo_size_class size_classes[] = {
 #define CONSENSUS_APR_BPS_SPREAD 41             /* 2.80% .. 3.20% */
 #define REBASE_APR_BPS_LOW 260
 #define REBASE_APR_BPS_SPREAD 41                /* 2.60% .. 3.00% */
-#define AVS_APR_BPS_LOW 20
-#define AVS_APR_BPS_SPREAD 31                   /* per AVS: 0.20% .. 0.50% */
+#define AVS_APR_BPS_LOW 15
+#define AVS_APR_BPS_SPREAD 24                   /* per AVS: 0.15% .. 0.38% */
 #define AVS_PAYOUT_DAYS 7
 #define SALE_SLIPPAGE_BPS_LOW 30
 #define SALE_SLIPPAGE_BPS_SPREAD 61             /* 0.30% .. 0.90% */
@@ -152,6 +185,23 @@ static const demo_size_class size_classes[] = {
 #define SLASH_YIELD_PERCENT_SPREAD 21           /* 50% .. 70% of the yield so far */
 #define SLASH_MIN_BPS 3
 #define SLASH_MAX_BPS 80
+#define LOYALTY_PROGRAM "loyalty"               /* the product's own, from launch */
+#define LOYALTY_PER_SHARE_EPOCH "1"             /* a point a day per rstETH */
+#define EIGENLAYER_PROGRAM "eigenlayer"         /* passed through, a third in */
+#define EIGENLAYER_PER_SHARE_EPOCH "24"         /* one an hour per rstETH */
+#define WAD "1000000000000000000"                /* EigenLayer's 10^18 */
+#define MAGNITUDE_UNIT "100000000000000"        /* 0.01% of WAD */
+#define EIGENDA_MAGNITUDE_LOW 2500
+#define EIGENDA_MAGNITUDE_SPREAD 1501           /* 25% .. 40% of WAD */
+#define OTHER_MAGNITUDE_LOW 800
+#define OTHER_MAGNITUDE_SPREAD 1201             /* 8% .. 20% of WAD */
+#define ALLOCATION_CHANGE_CHANCE_BPS 500        /* a change on 5% of days */
+#define ALLOCATION_STEP_LOW 100
+#define ALLOCATION_STEP_SPREAD 701              /* +-1% .. 8% of WAD */
+#define PROOF_OF_RESERVES_DAY 6                 /* Sundays: every position */
+#define BREAK_GWEI_LOW 100
+#define BREAK_GWEI_SPREAD 9900                  /* 100 .. 9,999 gwei off */
+#define GWEI 1000000000
 #define BUFFER_LOW_BPS 50
 #define BUFFER_HIGH_BPS 300
 #define VALIDATOR_WEI "32000000000000000000"    /* ETH is delegated by validator */
@@ -237,13 +287,13 @@ static void rng_hex(demo_rng *rng, char *out, size_t digits)
 
 enum {
 	PHASE_ORACLE, PHASE_HOLDERS, PHASE_REWARDS, PHASE_TREASURY, PHASE_MOVES,
-	PHASE_COUNT
+	PHASE_ATTEST, PHASE_COUNT
 };
 
 /* Seconds after the start of the day that each phase spans. */
 static const int64_t phase_window[PHASE_COUNT][2] = {
 	{ 300, 1800 }, { 1800, 72000 }, { 72000, 75600 }, { 75600, 79200 },
-	{ 79200, 86100 },
+	{ 79200, 82800 }, { 82800, 86100 },
 };
 
 typedef struct {
@@ -274,6 +324,8 @@ typedef struct {
 	int64_t epochs;
 	int64_t epoch;                          /* the epoch being written */
 	int64_t slash_epoch;
+	int64_t break_epoch;                    /* the one attest off the book */
+	int64_t points_epoch;                   /* the config of points, or -1 */
 	int64_t last_seq;
 	uint64_t price[ASSET_COUNT];            /* units of 10^-12 ETH */
 	demo_holder *holders;
@@ -283,6 +335,8 @@ typedef struct {
 	demo_claim *claims;                     /* finalized, not yet claimed */
 	size_t claim_count, claim_capacity;
 	mpz_t validator;                        /* 32 ETH in wei */
+	mpz_t wad;                              /* 10^18 */
+	mpz_t magnitude_unit;                   /* 10^14: 0.01% of WAD */
 } demo_generator;
 
 /*
@@ -384,6 +438,24 @@ static void human_amount(demo_generator *g, mpz_t wei, unsigned size_class)
 
 /* ---- events: applied to the book, kept as lines ------------------------- */
 
+/* A config event's fields: the generator's configs change only points. */
+static int format_points(FILE *f, const lrt_event *e)
+{
+	size_t i;
+
+	if (e->config_mask != LRT_CONFIG_POINTS) {
+		lrt_error_set("demo generator: a config of more than points");
+		return LRT_ESTATE;
+	}
+	fprintf(f, "\"points\": [");
+	for (i = 0; i < e->config.points_count; i++)
+		fprintf(f, "%s{\"name\": \"%s\", \"per_share_epoch\": \"%s\"}",
+			i > 0 ? ", " : "", e->config.points[i].name,
+			e->config.points[i].per_share_epoch);
+	fprintf(f, "]");
+	return 0;
+}
+
 static int format_fields(char **out, const lrt_event *e)
 {
 	char price[64];
@@ -415,7 +487,20 @@ static int format_fields(char **out, const lrt_event *e)
 		break;
 	case LRT_EVENT_SLASH:
 		gmp_fprintf(f, "\"operator\": \"%s\", \"avs\": \"%s\", \"asset\": \"%s\", "
-			    "\"amount\": \"%Zd\"", e->location, e->source, e->asset, e->amount);
+			    "\"%s\": \"%Zd\"", e->location, e->source, e->asset,
+			    e->by_wad ? "wad" : "amount", e->amount);
+		break;
+	case LRT_EVENT_ALLOCATE:
+		gmp_fprintf(f, "\"operator\": \"%s\", \"avs\": \"%s\", \"asset\": \"%s\", "
+			    "\"magnitude\": \"%Zd\"", e->location, e->source, e->asset,
+			    e->amount);
+		break;
+	case LRT_EVENT_ATTEST:
+		gmp_fprintf(f, "\"asset\": \"%s\", \"location\": \"%s\", \"amount\": \"%Zd\"",
+			    e->asset, e->location, e->amount);
+		break;
+	case LRT_EVENT_CONFIG:
+		rc = format_points(f, e);
 		break;
 	case LRT_EVENT_MOVE:
 		gmp_fprintf(f, "\"asset\": \"%s\", \"amount\": \"%Zd\", \"from\": \"%s\", "
@@ -838,7 +923,7 @@ static int rewards(demo_generator *g)
 	return rc;
 }
 
-/* ---- 21:00 treasury: AVS rewards, their sale, the slash ----------------------- */
+/* ---- 21:00 treasury: AVS rewards and their sale ------------------------------- */
 
 static int avs_rewards(demo_generator *g)
 {
@@ -907,65 +992,298 @@ static void slash_amount(demo_generator *g, mpz_t loss)
 	mpz_clears(total_assets, rate, one, bound, NULL);
 }
 
-/* The operator and asset to slash: ETH of a random operator, else of the
- * one holding the most; an LST when no operator holds ETH (a tiny pool). */
-static void slash_target(demo_generator *g, size_t *chosen, int *asset, mpz_t held)
-{
-	mpz_t amount;
-	size_t i;
-	int a;
+/* ---- 21:00 treasury: EigenLayer's magnitudes ---------------------------------- */
 
-	mpz_init(amount);
-	*chosen = (size_t)rng_below(&g->rng, OPERATOR_COUNT);
-	*asset = ASSET_ETH;
-	position(held, g, ASSET_ETH, operators[*chosen].name);
-	for (a = ASSET_ETH; a <= ASSET_RETH && mpz_sgn(held) == 0; a++) {
-		for (i = 0; i < OPERATOR_COUNT; i++) {
-			position(amount, g, a, operators[i].name);
-			if (mpz_cmp(amount, held) > 0)
-				*chosen = i, *asset = a, mpz_set(held, amount);
-		}
-	}
-	mpz_clear(amount);
+/* What the book holds of one (operator, asset, AVS): M, the sum allocated
+ * over the operator's AVSs, and a (M = WAD, the others 0, before any). */
+typedef struct {
+	const char *operator_name;
+	const char *asset;
+	const char *avs;
+	mpz_t max_magnitude;
+	mpz_t allocated;
+	mpz_t magnitude;
+} demo_magnitudes;
+
+static int find_stake(void *context, const char *operator_name, const char *asset,
+		      const mpz_t max_magnitude)
+{
+	demo_magnitudes *m = context;
+
+	if (strcmp(operator_name, m->operator_name) == 0 && strcmp(asset, m->asset) == 0)
+		mpz_set(m->max_magnitude, max_magnitude);
+	return 0;
 }
 
-static int slash(demo_generator *g)
+static int find_allocation(void *context, const char *operator_name, const char *asset,
+			   const char *avs, const mpz_t magnitude)
 {
-	const char *avs = avs_names[rng_below(&g->rng, AVS_COUNT)];
-	size_t chosen;
-	int asset, rc = 0;
-	mpz_t held;
-	lrt_event e;
+	demo_magnitudes *m = context;
 
-	mpz_init(held);
-	slash_target(g, &chosen, &asset, held);
-	event_start(&e, LRT_EVENT_SLASH);
-	e.location = operators[chosen].name;
+	if (strcmp(operator_name, m->operator_name) != 0 || strcmp(asset, m->asset) != 0)
+		return 0;
+	mpz_add(m->allocated, m->allocated, magnitude);
+	if (strcmp(avs, m->avs) == 0)
+		mpz_set(m->magnitude, magnitude);
+	return 0;
+}
+
+/* Fills `m` (its mpz_t initialized by the caller) from the book. */
+static int read_magnitudes(demo_generator *g, demo_magnitudes *m)
+{
+	int rc;
+
+	mpz_set(m->max_magnitude, g->wad);
+	mpz_set_ui(m->allocated, 0);
+	mpz_set_ui(m->magnitude, 0);
+	rc = lrt_book_each_stake(g->book, find_stake, m);
+	if (rc == 0)
+		rc = lrt_book_each_allocation(g->book, find_allocation, m);
+	return rc;
+}
+
+static int emit_allocate(demo_generator *g, const char *operator_name, const char *avs,
+			 int asset, const mpz_t magnitude)
+{
+	lrt_event e;
+	int rc;
+
+	event_start(&e, LRT_EVENT_ALLOCATE);
+	e.location = operator_name;
 	e.source = avs;
 	e.asset = asset_names[asset];
-	slash_amount(g, e.amount);
-	if (asset != ASSET_ETH)
-		amount_for(e.amount, e.amount, g->price[asset]);
-	if (mpz_cmp(e.amount, held) > 0)
-		mpz_set(e.amount, held);
-	if (mpz_sgn(e.amount) > 0) {
-		rc = emit(g, PHASE_TREASURY, &e, false);
+	mpz_set(e.amount, magnitude);
+	rc = emit(g, PHASE_TREASURY, &e, false);
+	g->summary->allocations += rc == 0;
+	lrt_event_clear(&e);
+	return rc;
+}
+
+/* Day one: each operator allocates 25-40% of each restaked asset to EigenDA
+ * and 8-20% to each of its two other AVSs (in steps of 0.01%). */
+static int first_allocations(demo_generator *g)
+{
+	mpz_t magnitude;
+	size_t i, j;
+	int asset, rc = 0;
+
+	mpz_init(magnitude);
+	for (i = 0; i < OPERATOR_COUNT && rc == 0; i++) {
+		for (j = 0; j < AVS_PER_OPERATOR && rc == 0; j++) {
+			unsigned avs = operator_avs[i][j];
+
+			for (asset = ASSET_ETH; asset < RESTAKED_ASSET_COUNT && rc == 0; asset++) {
+				uint64_t units = avs == 0
+					? EIGENDA_MAGNITUDE_LOW + rng_below(&g->rng, EIGENDA_MAGNITUDE_SPREAD)
+					: OTHER_MAGNITUDE_LOW + rng_below(&g->rng, OTHER_MAGNITUDE_SPREAD);
+
+				mpz_mul_ui(magnitude, g->magnitude_unit, (unsigned long)units);
+				rc = emit_allocate(g, operators[i].name, avs_names[avs], asset,
+						   magnitude);
+			}
+		}
+	}
+	mpz_clear(magnitude);
+	return rc;
+}
+
+/* Now and then an operator moves one allocation up or down by 1-8% of WAD,
+ * within what its max magnitude leaves (and not below 0). */
+static int change_allocation(demo_generator *g)
+{
+	size_t i = (size_t)rng_below(&g->rng, OPERATOR_COUNT);
+	unsigned avs = operator_avs[i][rng_below(&g->rng, AVS_PER_OPERATOR)];
+	int asset = (int)rng_below(&g->rng, RESTAKED_ASSET_COUNT);
+	bool up = rng_below(&g->rng, 2) == 0;
+	demo_magnitudes m = { operators[i].name, asset_names[asset], avs_names[avs],
+			      {{0}}, {{0}}, {{0}} };
+	mpz_t step, target;
+	int rc;
+
+	mpz_inits(m.max_magnitude, m.allocated, m.magnitude, step, target, NULL);
+	mpz_mul_ui(step, g->magnitude_unit, (unsigned long)(ALLOCATION_STEP_LOW +
+		   rng_below(&g->rng, ALLOCATION_STEP_SPREAD)));
+	rc = read_magnitudes(g, &m);
+	if (up) {
+		mpz_sub(target, m.max_magnitude, m.allocated);  /* the room left */
+		if (mpz_cmp(step, target) > 0)
+			mpz_set(step, target);
+		mpz_add(target, m.magnitude, step);
+	} else {
+		if (mpz_cmp(step, m.magnitude) > 0)
+			mpz_set(step, m.magnitude);
+		mpz_sub(target, m.magnitude, step);
+	}
+	if (rc == 0 && mpz_cmp(target, m.magnitude) != 0) {
+		rc = emit_allocate(g, m.operator_name, m.avs, asset, target);
+		g->summary->allocation_changes += rc == 0;
+	}
+	mpz_clears(m.max_magnitude, m.allocated, m.magnitude, step, target, NULL);
+	return rc;
+}
+
+static int allocations(demo_generator *g)
+{
+	if (g->epoch == 0)
+		return first_allocations(g);
+	if (rng_chance_bps(&g->rng, ALLOCATION_CHANGE_CHANCE_BPS))
+		return change_allocation(g);
+	return 0;
+}
+
+/* ---- 21:00 treasury: the slash ------------------------------------------------- */
+
+/* The index of an AVS's name in avs_names, or AVS_COUNT. */
+static size_t avs_index(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < AVS_COUNT && strcmp(avs_names[i], name) != 0; i++)
+		;
+	return i;
+}
+
+/* slashable(operator, avs) of the book's exposure (SPEC section 7), or 0. */
+static void slashable_of(mpz_t out, const lrt_exposure *exposure, const char *operator_name,
+			 const char *avs)
+{
+	size_t i, j;
+
+	mpz_set_ui(out, 0);
+	for (i = 0; i < exposure->operator_count; i++) {
+		const lrt_operator_exposure *o = &exposure->operators[i];
+
+		for (j = 0; j < o->avs_count && strcmp(o->name, operator_name) == 0; j++)
+			if (strcmp(o->avs[j].avs, avs) == 0)
+				mpz_set(out, o->avs[j].slashable);
+	}
+}
+
+/*
+ * Who slashes whom: one of a random operator's AVSs; else (a tiny pool, or
+ * an allocation brought to 0) the operator and AVS with the most at stake.
+ * `slashable` gets what that AVS may slash, in wei: 0 when no AVS may slash
+ * anything.
+ */
+static int slash_target(demo_generator *g, size_t *chosen, size_t *avs, mpz_t slashable)
+{
+	lrt_exposure exposure;
+	size_t i, j, k;
+	int rc;
+
+	lrt_exposure_init(&exposure);
+	*chosen = (size_t)rng_below(&g->rng, OPERATOR_COUNT);
+	*avs = operator_avs[*chosen][rng_below(&g->rng, AVS_PER_OPERATOR)];
+	rc = lrt_book_exposure(&exposure, g->book);
+	if (rc == 0)
+		slashable_of(slashable, &exposure, operators[*chosen].name, avs_names[*avs]);
+	for (i = 0; i < OPERATOR_COUNT && rc == 0 && mpz_sgn(slashable) == 0; i++) {
+		for (j = 0; j < exposure.operator_count; j++) {
+			const lrt_operator_exposure *o = &exposure.operators[j];
+
+			for (k = 0; k < o->avs_count && strcmp(o->name, operators[i].name) == 0; k++)
+				if (mpz_cmp(o->avs[k].slashable, slashable) > 0 &&
+				    avs_index(o->avs[k].avs) < AVS_COUNT) {
+					*chosen = i;
+					*avs = avs_index(o->avs[k].avs);
+					mpz_set(slashable, o->avs[k].slashable);
+				}
+		}
+	}
+	lrt_exposure_clear(&exposure);
+	return rc;
+}
+
+/* The wad that takes about `loss` of `slashable`: loss * WAD / slashable,
+ * rounded down, within 1..WAD. */
+static void wad_for(demo_generator *g, mpz_t wad, const mpz_t loss, const mpz_t slashable)
+{
+	mpz_mul(wad, loss, g->wad);
+	mpz_fdiv_q(wad, wad, slashable);
+	if (mpz_cmp(wad, g->wad) > 0)
+		mpz_set(wad, g->wad);
+	if (mpz_sgn(wad) == 0)
+		mpz_set_ui(wad, 1);
+}
+
+/*
+ * Midway, an AVS slashes an operator: one slash by wad of each restaked
+ * asset the AVS holds an allocation of, all with the one wad that makes the
+ * loss 50-70% of the yield so far (slash_amount), as EigenLayer's
+ * slashOperator does across an operator set's strategies.
+ */
+static int slash(demo_generator *g)
+{
+	demo_magnitudes m = { NULL, NULL, NULL, {{0}}, {{0}}, {{0}} };
+	size_t chosen, avs;
+	mpz_t slashable, loss;
+	lrt_event e;
+	int asset, rc;
+
+	mpz_inits(slashable, loss, m.max_magnitude, m.allocated, m.magnitude, NULL);
+	rc = slash_target(g, &chosen, &avs, slashable);
+	if (rc == 0 && mpz_sgn(slashable) > 0) {
+		slash_amount(g, loss);
+		m.operator_name = operators[chosen].name;
+		m.avs = avs_names[avs];
+		for (asset = ASSET_ETH; asset < RESTAKED_ASSET_COUNT && rc == 0; asset++) {
+			m.asset = asset_names[asset];
+			rc = read_magnitudes(g, &m);
+			if (rc != 0 || mpz_sgn(m.magnitude) == 0)
+				continue;
+			event_start(&e, LRT_EVENT_SLASH);
+			e.location = m.operator_name;
+			e.source = m.avs;
+			e.asset = m.asset;
+			e.by_wad = true;
+			wad_for(g, e.amount, loss, slashable);
+			rc = emit(g, PHASE_TREASURY, &e, false);
+			g->summary->slashes += rc == 0;
+			lrt_event_clear(&e);
+		}
 		g->summary->slash_epoch = g->epoch;
 		snprintf(g->summary->slash_operator, sizeof(g->summary->slash_operator),
-			 "%s", e.location);
+			 "%s", m.operator_name);
+		snprintf(g->summary->slash_avs, sizeof(g->summary->slash_avs), "%s", m.avs);
 	}
+	mpz_clears(slashable, loss, m.max_magnitude, m.allocated, m.magnitude, NULL);
+	return rc;
+}
+
+/* ---- 21:00 treasury: points ----------------------------------------------------- */
+
+/* A third into the history the protocol passes EigenLayer's points through
+ * (24 a day per rstETH, one an hour), besides its own loyalty point a day:
+ * a config naming both programs (a config's list replaces the whole). */
+static int points_season(demo_generator *g)
+{
+	static lrt_points_program programs[] = {
+		{ LOYALTY_PROGRAM, LOYALTY_PER_SHARE_EPOCH },
+		{ EIGENLAYER_PROGRAM, EIGENLAYER_PER_SHARE_EPOCH },
+	};
+	lrt_event e;
+	int rc;
+
+	event_start(&e, LRT_EVENT_CONFIG);
+	e.config_mask = LRT_CONFIG_POINTS;
+	e.config.points = programs;
+	e.config.points_count = sizeof(programs) / sizeof(programs[0]);
+	rc = emit(g, PHASE_TREASURY, &e, false);
+	if (rc == 0)
+		g->summary->points_epoch = g->epoch;
 	lrt_event_clear(&e);
-	mpz_clear(held);
 	return rc;
 }
 
 static int treasury(demo_generator *g)
 {
-	int rc = 0;
+	int rc = allocations(g);
 
-	if (g->epoch % AVS_PAYOUT_DAYS == AVS_PAYOUT_DAYS - 1)
+	if (rc == 0 && g->epoch == g->points_epoch)
+		rc = points_season(g);
+	if (rc == 0 && g->epoch % AVS_PAYOUT_DAYS == AVS_PAYOUT_DAYS - 1)
 		rc = avs_rewards(g);
-	else if (g->epoch % AVS_PAYOUT_DAYS == 0 && g->epoch > 0)
+	else if (rc == 0 && g->epoch % AVS_PAYOUT_DAYS == 0 && g->epoch > 0)
 		rc = sell_eigen(g);
 	if (rc == 0 && g->epoch == g->slash_epoch)
 		rc = slash(g);
@@ -1205,6 +1523,104 @@ static int moves(demo_generator *g)
 	return rc;
 }
 
+/* ---- 23:00 attests: what an oracle reads on chain --------------------------------- */
+
+/* The location whose ETH the break day's attest gets wrong: an operator
+ * holding ETH (a random one first), else the buffer. */
+static const char *break_location(demo_generator *g)
+{
+	size_t first = (size_t)rng_below(&g->rng, OPERATOR_COUNT), i;
+	const char *chosen = "buffer";
+	mpz_t held;
+
+	mpz_init(held);
+	for (i = 0; i < OPERATOR_COUNT; i++) {
+		position(held, g, ASSET_ETH, operators[(first + i) % OPERATOR_COUNT].name);
+		if (mpz_sgn(held) > 0) {
+			chosen = operators[(first + i) % OPERATOR_COUNT].name;
+			break;
+		}
+	}
+	mpz_clear(held);
+	return chosen;
+}
+
+/*
+ * Attests the book's position (asset, location) as it stands after all the
+ * day's events, which is what SPEC section 5 step 8 compares it with: so it
+ * matches to the wei, unless `off`: then the observation is 100-9,999 gwei
+ * short (a penalty the books have not caught), or over if the position is
+ * smaller than that.
+ */
+static int emit_attest(demo_generator *g, int asset, const char *location, bool off)
+{
+	lrt_event e;
+	mpz_t book;
+	int rc;
+
+	mpz_init(book);
+	event_start(&e, LRT_EVENT_ATTEST);
+	e.asset = asset_names[asset];
+	e.location = location;
+	position(book, g, asset, location);
+	mpz_set(e.amount, book);
+	if (off) {
+		uint64_t gwei = BREAK_GWEI_LOW + rng_below(&g->rng, BREAK_GWEI_SPREAD);
+		int64_t difference = (int64_t)gwei * GWEI;
+
+		mpz_set_ui(e.amount, (unsigned long)gwei);
+		mpz_mul_ui(e.amount, e.amount, GWEI);
+		if (mpz_cmp(book, e.amount) >= 0) {
+			mpz_sub(e.amount, book, e.amount);
+			difference = -difference;
+		} else {
+			mpz_add(e.amount, book, e.amount);
+		}
+		g->summary->break_epoch = g->epoch;
+		g->summary->break_difference_wei = difference;
+		snprintf(g->summary->break_location, sizeof(g->summary->break_location),
+			 "%s", location);
+		snprintf(g->summary->break_asset, sizeof(g->summary->break_asset), "%s",
+			 e.asset);
+	}
+	rc = emit(g, PHASE_ATTEST, &e, false);
+	g->summary->attests += rc == 0;
+	lrt_event_clear(&e);
+	mpz_clear(book);
+	return rc;
+}
+
+/* Daily, each operator's ETH (its validators' balances); on Sundays a proof
+ * of reserves: every asset the buffer and the operators hold, and what is
+ * claimable.  On the break day, one location's ETH is read wrong. */
+static int attests(demo_generator *g)
+{
+	bool weekly = g->epoch % AVS_PAYOUT_DAYS == PROOF_OF_RESERVES_DAY;
+	const char *off_location = g->epoch == g->break_epoch ? break_location(g) : NULL;
+	size_t l;
+	int asset, rc = 0;
+	mpz_t held;
+
+	mpz_init(held);
+	for (l = 0; l <= OPERATOR_COUNT && rc == 0; l++) {
+		const char *location = l == 0 ? "buffer" : operators[l - 1].name;
+
+		for (asset = ASSET_ETH; asset < ASSET_COUNT && rc == 0; asset++) {
+			bool off = asset == ASSET_ETH && off_location != NULL &&
+				   strcmp(location, off_location) == 0;
+			bool daily = asset == ASSET_ETH && l > 0;
+
+			position(held, g, asset, location);
+			if (off || ((weekly || daily) && mpz_sgn(held) > 0))
+				rc = emit_attest(g, asset, location, off);
+		}
+	}
+	if (rc == 0 && weekly)
+		rc = emit_attest(g, ASSET_ETH, "claimable", false);
+	mpz_clear(held);
+	return rc;
+}
+
 /* ---- writing an epoch, settling it ------------------------------------------ */
 
 static int write_line(demo_generator *g, const demo_line *line, int64_t second)
@@ -1319,6 +1735,8 @@ static int run_epoch(demo_generator *g)
 	if (rc == 0)
 		rc = moves(g);
 	if (rc == 0)
+		rc = attests(g);
+	if (rc == 0)
 		rc = write_epoch(g);
 	if (rc == 0)
 		rc = settle(g);
@@ -1336,7 +1754,9 @@ static int product_line(char *out, size_t size)
 		"\"model\": \"erc4626\", \"offset\": 0, \"genesis_time\": \"" GENESIS_TIME_TEXT "\", "
 		"\"epoch_seconds\": %" PRId64 ", \"fee_bps\": %d, \"fee_recipients\": ["
 		"{\"holder\": \"treasury\", \"bps\": %d}, {\"holder\": \"insurance-fund\", \"bps\": %d}], "
-		"\"delay_epochs\": %d, \"max_apr_bps\": %d, \"max_rate_change_bps\": %d}",
+		"\"delay_epochs\": %d, \"max_apr_bps\": %d, \"max_rate_change_bps\": %d, "
+		"\"points\": [{\"name\": \"" LOYALTY_PROGRAM "\", \"per_share_epoch\": \""
+		LOYALTY_PER_SHARE_EPOCH "\"}]}",
 		EPOCH_SECONDS, FEE_BPS, TREASURY_BPS, INSURANCE_BPS, DELAY_EPOCHS,
 		MAX_APR_BPS, MAX_RATE_CHANGE_BPS);
 
@@ -1389,11 +1809,15 @@ static int start(demo_generator *g, const demo_options *options, char *product,
 
 	g->epochs = options->epochs;
 	g->slash_epoch = options->epochs >= 4 ? options->epochs / 2 : -1;
+	g->points_epoch = options->epochs >= 3 ? options->epochs / 3 : -1;
 	g->price[ASSET_ETH] = PRICE_ONE;
 	g->price[ASSET_STETH] = STETH_PRICE_START;
 	g->price[ASSET_RETH] = RETH_PRICE_START;
 	g->price[ASSET_EIGEN] = EIGEN_PRICE_START;
 	rng_seed(&g->rng, options->seed);
+	/* the attest off the book: a day of the last third */
+	g->break_epoch = options->epochs - 1 -
+		(int64_t)rng_below(&g->rng, (uint64_t)(options->epochs / 3));
 	rc = product_line(product, product_size);
 	if (rc == 0)
 		rc = lrt_product_parse_json(&g->product, product, strlen(product));
@@ -1433,8 +1857,12 @@ int demo_generate(demo_summary *summary, FILE *out, const demo_options *options)
 	g.summary = summary != NULL ? summary : &ignored;
 	memset(g.summary, 0, sizeof(*g.summary));
 	g.summary->slash_epoch = -1;
+	g.summary->break_epoch = -1;
+	g.summary->points_epoch = -1;
 	g.out = out;
 	mpz_init_set_str(g.validator, VALIDATOR_WEI, 10);
+	mpz_init_set_str(g.wad, WAD, 10);
+	mpz_init_set_str(g.magnitude_unit, MAGNITUDE_UNIT, 10);
 	rc = lrt_product_init(&g.product);
 	if (rc == 0)
 		rc = start(&g, options, product, sizeof(product));
@@ -1456,5 +1884,7 @@ int demo_generate(demo_summary *summary, FILE *out, const demo_options *options)
 	lrt_book_free(g.book);
 	lrt_product_clear(&g.product);
 	mpz_clear(g.validator);
+	mpz_clear(g.wad);
+	mpz_clear(g.magnitude_unit);
 	return rc;
 }

@@ -6,7 +6,12 @@
  * EIGEN; daily epochs from 2025-06-02; holders depositing, withdrawing,
  * transferring and claiming; consensus rewards, AVS rewards sold for ETH,
  * LST prices drifting, a treasury moving funds between the buffer and three
- * operators, and one slash midway.  demo_generator.c says how each is made.
+ * operators; the operators' EigenLayer allocations to four AVSs (allocate
+ * events, changed now and then); one AVS slashing one operator midway (a
+ * slash by wad of each of its assets); an oracle attesting balances (one of
+ * them off by a few gwei, on purpose); and a "loyalty" points program,
+ * joined by an "eigenlayer" one after a third of the history.
+ * demo_generator.c says how each is made.
  *
  * The history is a pure function of the options: its own PRNG (xoshiro256**
  * seeded by splitmix64), integer and GMP arithmetic only, no clock, no
@@ -45,8 +50,18 @@ typedef struct {
 	size_t rejected;         /* claims made too early, on purpose */
 	size_t requests;         /* withdrawal requests */
 	size_t claims;           /* claims that apply */
+	size_t allocations;      /* allocate events: the first ones and changes */
+	size_t allocation_changes;
+	size_t slashes;          /* slash events, every one by wad */
 	int64_t slash_epoch;     /* -1 when there is none (fewer than 4 epochs) */
 	char slash_operator[16];
+	char slash_avs[16];
+	size_t attests;          /* attest events, all but one matching the book */
+	int64_t break_epoch;     /* the attest that does not match */
+	char break_location[16];
+	char break_asset[16];
+	int64_t break_difference_wei;   /* observed - book */
+	int64_t points_epoch;    /* the config adding "eigenlayer", or -1 */
 } demo_summary;
 
 /*
