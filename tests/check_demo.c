@@ -10,12 +10,15 @@
  * break; a smaller history through the database (product create, ingest,
  * settle --through, export) gives exactly the figures of `lrt simulate`,
  * which `lrt verify` confirms; and tests/demo.sh, which `make demo` runs,
- * works on that history, twice, shows its slash by wad, and cleans up.
+ * works on that history, twice, shows its slash, reconciliation,
+ * concentration, stress and points as lrt computes them, and cleans up.
  */
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -565,6 +568,221 @@ static void assert_has(const char *text, const char *part)
 		      text + (length > SHOWN_BYTES ? length - SHOWN_BYTES : 0));
 }
 
+/* ---- what the demo's account must say, as lrt computes it ------------------------ */
+
+/* An integer's decimal text with its thousands grouped: -5640 -> -5,640. */
+static void grouped(char *out, size_t size, const mpz_t value)
+{
+	char *digits = mpz_get_str(NULL, 10, value);
+	const char *d = digits + (digits[0] == '-');
+	size_t n = strlen(d), i, k = 0;
+
+	ck_assert_uint_lt(2 * n + 2, size);
+	if (digits[0] == '-')
+		out[k++] = '-';
+	for (i = 0; i < n; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			out[k++] = ',';
+		out[k++] = d[i];
+	}
+	out[k] = '\0';
+	free(digits);
+}
+
+/* `text` (a non-negative integer) / 10^decimals rounded half up to
+ * `places` decimals, as the demo's to_char prints it; the integer part
+ * grouped when `group`. */
+static void decimal(char *out, size_t size, const char *text, unsigned decimals,
+		    unsigned places, bool group)
+{
+	mpz_t x, unit, whole, part;
+	char integer[128];
+
+	mpz_inits(x, unit, whole, part, NULL);
+	ck_assert_int_eq(mpz_set_str(x, text, 10), 0);
+	ck_assert_uint_ge(decimals, places);
+	mpz_ui_pow_ui(unit, 10, decimals - places);
+	if (decimals > places) {
+		mpz_mul_ui(part, unit, 5);
+		mpz_fdiv_q_ui(part, part, 10);
+		mpz_add(x, x, part);
+	}
+	mpz_fdiv_q(x, x, unit);                     /* in units of 10^-places */
+	mpz_ui_pow_ui(unit, 10, places);
+	mpz_fdiv_qr(whole, part, x, unit);
+	if (group)
+		grouped(integer, sizeof(integer), whole);
+	else
+		gmp_snprintf(integer, sizeof(integer), "%Zd", whole);
+	if (places > 0)
+		gmp_snprintf(out, size, "%s.%0*Zd", integer, (int)places, part);
+	else
+		snprintf(out, size, "%s", integer);
+	mpz_clears(x, unit, whole, part, NULL);
+}
+
+/* The day of an epoch of the demo's product: genesis 2025-06-02, daily. */
+static void day_of(char *out, size_t size, const char *epoch)
+{
+	time_t t = (time_t)(1748822400 + 86400 * atol(epoch));
+	struct tm tm;
+
+	ck_assert_ptr_nonnull(gmtime_r(&t, &tm));
+	ck_assert_uint_gt(strftime(out, size, "%Y-%m-%d", &tm), 0);
+}
+
+#define EXPECTED_MAX 16
+typedef struct {
+	char lines[EXPECTED_MAX][512];
+	size_t count;
+} demo_expected;
+
+/* One more line the demo must print (a part of one, or several). */
+static void expect(demo_expected *e, const char *format, ...)
+{
+	va_list args;
+	int n;
+
+	ck_assert_uint_lt(e->count, EXPECTED_MAX);
+	va_start(args, format);
+	n = vsnprintf(e->lines[e->count], sizeof(e->lines[e->count]), format, args);
+	va_end(args);
+	ck_assert(n > 0 && (size_t)n < sizeof(e->lines[e->count]));
+	e->count++;
+}
+
+/* The reconciliation's break and counts, of lrt simulate's epoch lines. */
+static void expect_reconciliation(demo_expected *e, const json_t *epochs, const json_t *scenario)
+{
+	char day[32], book[128], observed[128], gwei[64];
+	demo_break b;
+	mpz_t difference;
+
+	find_break(&b, epochs, scenario);
+	day_of(day, sizeof(day), b.epoch);
+	decimal(book, sizeof(book), b.book, 18, 18, true);
+	decimal(observed, sizeof(observed), b.observed, 18, 18, true);
+	mpz_init_set_str(difference, b.difference, 10);
+	mpz_tdiv_q_ui(difference, difference, 1000000000);
+	grouped(gwei, sizeof(gwei), difference);
+	mpz_clear(difference);
+	expect(e, "Reconciliation: %zu attests (observed balances) over ",
+		 count_type(scenario, "attest"));
+	expect(e, "; %zu match the books\n  to the base unit, 1 break:\n",
+		 count_type(scenario, "attest") - 1);
+	expect(e, "  epoch %s (%s), %s at %s:\n    book        %s\n    observed    %s\n"
+		 "    difference  %s%s gwei (%s wei)\n", b.epoch, day, b.asset, b.location, book,
+		 observed, b.difference[0] == '-' ? "" : "+", gwei, b.difference);
+}
+
+/* The concentration and the points, of lrt simulate's final line. */
+static void expect_final(demo_expected *e, const json_t *final, long points_epoch)
+{
+	const json_t *points = json_object_get(final, "points");
+	static const char *const programs[] = { "loyalty", "eigenlayer" };
+	const char *key, *text;
+	json_t *value;
+	char total_text[128], hhi[32];
+	size_t i;
+	mpz_t total;
+
+	mpz_init_set_str(total, string_of(json_object_get(final, "exposure"), "hhi_bps"), 10);
+	grouped(hhi, sizeof(hhi), total);
+	expect(e, "Concentration (SPEC section 7): Herfindahl index %s of 10,000 "
+		 "(3,333 for 3 equal\n  operators); the largest, ", hhi);
+	expect(e, " of the TVL; lrt export agrees\n");
+	for (i = 0; i < 2; i++) {
+		mpz_set_ui(total, 0);
+		json_object_foreach(json_object_get(points, programs[i]), key, value) {
+			mpz_t x;
+
+			text = json_string_value(value);
+			ck_assert_ptr_nonnull(text);
+			ck_assert_int_eq(mpz_init_set_str(x, text, 10), 0);
+			mpz_add(total, total, x);
+			mpz_clear(x);
+		}
+		gmp_snprintf(total_text, sizeof(total_text), "%Zd", total);
+		decimal(total_text, sizeof(total_text), total_text, 18, 2, true);
+		if (i == 0)
+			expect(e, " %s points to %zu holders; 1 a day per rstETH, "
+				 "since launch\n", total_text,
+				 json_object_size(json_object_get(points, programs[i])));
+		else
+			expect(e, " %s points to %zu holders; 24 a day per rstETH, "
+				 "from epoch %ld\n", total_text,
+				 json_object_size(json_object_get(points, programs[i])), points_epoch);
+	}
+	mpz_clear(total);
+}
+
+/* The stress line: lrt stress on the history file, every (operator,
+ * asset) whose last allocation to eigenda is not 0 slashed by half. */
+static void expect_stress(demo_expected *e, const json_t *scenario, const char *path)
+{
+	const char *args[LRT_TEST_ARGUMENTS_MAX] = { "stress", path };
+	char slashes[16][128], before[32], after[32];
+	size_t i, j, n = 0, k = 2;
+	const json_t *event;
+	json_t *report;
+	lrt_test_process p;
+
+	json_array_foreach(scenario, i, event) {
+		if (i == 0 || strcmp(type_of(event), "allocate") != 0 ||
+		    strcmp(string_of(event, "avs"), "eigenda") != 0)
+			continue;
+		snprintf(slashes[n], sizeof(slashes[n]), "%s:eigenda:%s:500000000000000000",
+			 string_of(event, "operator"), string_of(event, "asset"));
+		for (j = 0; j < n && strcmp(slashes[j], slashes[n]) != 0; j++)
+			;
+		ck_assert_msg(strcmp(string_of(event, "magnitude"), "0") != 0, "eigenda to 0");
+		if (j == n)
+			n++;
+		ck_assert_uint_lt(n, 16);
+	}
+	ck_assert_uint_eq(n, 9);
+	for (i = 0; i < n; i++) {
+		args[k++] = "--slash";
+		args[k++] = slashes[i];
+	}
+	args[k] = NULL;
+	run_ok(&p, args);
+	report = lrt_test_json_lines(p.out);
+	event = json_array_get(report, 0);
+	decimal(before, sizeof(before), string_of(event, "rate_before"), 18, 6, false);
+	decimal(after, sizeof(after), string_of(event, "rate"), 18, 6, false);
+	expect(e, "If eigenda slashed 50%% of what it may: rate %s -> %s (",
+		 before, after);
+	expect(e, "), the 1%% guard %s\n  (lrt stress: %zu slashes by wad, ",
+		 strcmp(string_of(event, "guard"), "trip") == 0 ? "trips" : "holds", n);
+	json_decref(report);
+}
+
+/* What the demo of the small history must print, computed without it:
+ * lrt simulate and lrt stress on the same history. */
+static void expect_demo(demo_expected *e, const char *folder)
+{
+	char path[4200];
+	const char *generate[] = { "demo", "generate", "--seed", SMALL_SEED, "--epochs",
+		SMALL_EPOCHS, "--holders", SMALL_HOLDERS, "--output", path, NULL };
+	const char *simulate[] = { "simulate", path, NULL };
+	lrt_test_process g, s;
+	json_t *scenario, *epochs;
+
+	snprintf(path, sizeof(path), "%s/expected.jsonl", folder);
+	run_ok(&g, generate);
+	run_ok(&s, simulate);
+	scenario = lrt_test_json_lines(lrt_test_read_file(path, NULL));
+	epochs = lrt_test_json_lines(s.out);
+	e->count = 0;
+	expect_reconciliation(e, epochs, scenario);
+	expect_final(e, json_array_get(epochs, json_array_size(epochs) - 1),
+		     atol(SMALL_EPOCHS) / 3);
+	expect_stress(e, scenario, path);
+	json_decref(scenario);
+	json_decref(epochs);
+}
+
 /* `make demo` runs tests/demo.sh BUILD: here on a small history, in a
  * scratch BUILD, twice (the second run reuses the cluster), then cleaned.
  * Nothing is asserted while the demo's server runs: a failed assertion ends
@@ -575,6 +793,8 @@ START_TEST(test_demo_script_runs_twice)
 	char link[1100], psql[1200], folder[1200];
 	char *first = NULL, *second = NULL, *cleaned = NULL;
 	int first_status, second_status = -1, clean_status;
+	demo_expected expected;
+	size_t i;
 
 	ck_assert_msg(access("tests/demo.sh", R_OK) == 0,
 		      "no tests/demo.sh: run the tests from the source folder (make check)");
@@ -582,6 +802,7 @@ START_TEST(test_demo_script_runs_twice)
 	ck_assert_int_eq(chmod(demo_build, 0755), 0);  /* the server's user goes in */
 	snprintf(link, sizeof(link), "%s/lrt", demo_build);
 	ck_assert_int_eq(symlink(lrt, link), 0);
+	expect_demo(&expected, demo_build);
 
 	first_status = run_demo_script("", &first);
 	if (first_status == 0)
@@ -595,6 +816,9 @@ START_TEST(test_demo_script_runs_twice)
 	assert_has(first, "Slash at epoch 12 ");
 	assert_has(first, " by wad ");
 	assert_has(first, "the rate fell ");
+	assert_has(first, "  top holders by loyalty: 0x");
+	for (i = 0; i < expected.count; i++)
+		assert_has(first, expected.lines[i]);
 	assert_has(first, "  by location  buffer ");
 	assert_has(first, "  treasury ");
 	assert_has(first, "  insurance-fund ");

@@ -14,9 +14,13 @@
 # database lrt_demo is dropped and created afresh each time, so the demo can
 # run again and again.  Then: generate a history (lrt demo generate), migrate,
 # create the product, ingest, settle every epoch (accepting the rate if the
-# guard stops one, as an operator would after checking), verify, and print an
-# account of the books computed by SQL from the tables.  The cluster is left
-# running, for psql; the last lines say how to connect and how to stop it.
+# guard stops one, as an operator would after checking), verify, export, ask
+# `lrt stress` what if eigenda slashed half of what it may, and print an
+# account of the books computed by SQL from the tables: the rate, the slash,
+# TVL, concentration (held up against lrt export's exposure) and the stress,
+# income and fees, withdrawals, the reconciliation of the attests, points.
+# The cluster is left running, for psql; the last lines say how to connect
+# and how to stop it.
 #
 # DEMO_SEED, DEMO_EPOCHS and DEMO_HOLDERS change the history (1, 90, 300).
 set -eu
@@ -168,6 +172,27 @@ step settle "epochs 0..$last, one transaction each: $rejected events rejected"
 said=$(sed -n 's/^verified: \([0-9]*\) balances.*, \([0-9]*\) epochs.*/\1 journal balances, \2 epochs replayed: 0 differences/p' "$demo/verify.log")
 step verify "${said:-$(head -n 1 "$demo/verify.log")}"
 
+# What the account asks of lrt itself: the exposure that `lrt export` prints
+# on its final line (SPEC section 7), to hold the SQL's own up against; and
+# `lrt stress`: what if eigenda slashed half of what it may, that is, every
+# operator's allocation of every asset to it, by a wad of 0.5.
+symbol=$(psql_do -At -c "SELECT symbol FROM lrt.products ORDER BY product_id LIMIT 1")
+"$lrt" export --product "$symbol" >"$demo/export.jsonl" 2>"$demo/export.log" ||
+	{ cat "$demo/export.log" >&2; fail "lrt export failed"; }
+exposure=$(tail -n 1 "$demo/export.jsonl" | sed -n 's/.*"exposure": \({.*}\)}$/\1/p')
+[ -n "$exposure" ] || fail "no exposure on the last line of lrt export"
+step export "lrt export: $(($(wc -l <"$demo/export.jsonl") - 1)) epoch lines, the exposure on the last"
+
+half_wad=500000000000000000
+slashes=$(psql_do -At -c "SELECT string_agg(format('--slash %s:eigenda:%s:$half_wad', operator, asset),
+                                           ' ' ORDER BY ordinal)
+                            FROM lrt.allocations WHERE avs = 'eigenda' AND magnitude > 0")
+# one word per --slash and per OPERATOR:AVS:ASSET:WAD: the names have no blanks
+# shellcheck disable=SC2086
+stress=$("$lrt" stress --product "$symbol" $slashes 2>"$demo/stress.log") ||
+	{ cat "$demo/stress.log" >&2; fail "lrt stress failed"; }
+step stress "lrt stress: eigenda slashes $(($(echo "$slashes" | wc -w) / 2)) allocations by half"
+
 # ---- the account, from the tables ----------------------------------------------------
 
 bars='▁▂▃▄▅▆▇█'
@@ -176,7 +201,7 @@ UTF-8|utf8) ;;
 *) bars='_.-~=+*#' ;;
 esac
 
-psql_do -At -v bars="$bars" <<'SQL'
+psql_do -At -v bars="$bars" -v exposure="$exposure" -v stress="$stress" <<'SQL'
 \pset footer off
 -- eth(x): base units of an 18-decimal amount as a number with 4 decimals
 CREATE FUNCTION pg_temp.eth(x numeric) RETURNS text IMMUTABLE LANGUAGE sql
@@ -185,6 +210,21 @@ CREATE FUNCTION pg_temp.rate(x numeric) RETURNS text IMMUTABLE LANGUAGE sql
     AS $$ SELECT to_char(x / 1e18, 'FM990D000000') $$;
 CREATE FUNCTION pg_temp.day(p lrt.products, e bigint) RETURNS text STABLE LANGUAGE sql
     AS $$ SELECT to_char(to_timestamp(p.genesis_time + e * p.epoch_seconds) AT TIME ZONE 'UTC', 'YYYY-MM-DD') $$;
+-- value(a, q) of SPEC section 1: floor(q * price * 10^dec_u / 10^dec_a), the
+-- product exact (a price has at most 36 decimals), the division by div()
+CREATE FUNCTION pg_temp.value(q numeric, price numeric, dec_u integer, dec_a integer)
+    RETURNS numeric IMMUTABLE LANGUAGE sql
+    AS $$ SELECT div(floor(q * price * 10::numeric ^ dec_u), 10::numeric ^ dec_a) $$;
+-- an amount of base units written exactly: 13,924.244140526869182639
+CREATE FUNCTION pg_temp.exact(x numeric, decimals integer) RETURNS text IMMUTABLE LANGUAGE sql
+    AS $$ SELECT to_char(div(x, 10::numeric ^ decimals), 'FM999G999G999G990')
+                 || CASE WHEN decimals > 0 THEN '.' || lpad(mod(x, 10::numeric ^ decimals)::text,
+                                                           decimals, '0') ELSE '' END $$;
+-- points, kept in units of 10^-18 point, with 2 decimals
+CREATE FUNCTION pg_temp.points(x numeric) RETURNS text IMMUTABLE LANGUAGE sql
+    AS $$ SELECT to_char(x / 1e18, 'FM999G999G999G990D00') $$;
+CREATE FUNCTION pg_temp.short(holder text) RETURNS text IMMUTABLE LANGUAGE sql
+    AS $$ SELECT regexp_replace(holder, '^(0x[0-9a-f]{4})[0-9a-f]{32}([0-9a-f]{4})$', '\1..\2') $$;
 -- to_assets(s) of SPEC section 2, with the state now
 CREATE FUNCTION pg_temp.to_assets(s numeric) RETURNS numeric STABLE LANGUAGE sql AS $$
     SELECT CASE WHEN p.model = 'plain' AND st.total_shares = 0 THEN 0
@@ -259,10 +299,10 @@ SELECT format(E'\nSlash at epoch %s (%s): %s slashed %s %s\n'
 -- TVL by asset and by location, at the last prices
 SELECT '';
 CREATE TEMPORARY VIEW tvl AS
-SELECT a.ordinal, a.symbol, pos.location, l.ordinal AS location_ordinal, pos.amount,
+SELECT a.ordinal, a.symbol, pos.location, l.ordinal AS location_ordinal, l.kind, pos.amount,
        CASE WHEN a.ordinal = 0 THEN 1 ELSE coalesce(pr.price, 0) END AS price,
-       floor(pos.amount * CASE WHEN a.ordinal = 0 THEN 1 ELSE coalesce(pr.price, 0) END
-             * 10::numeric ^ (u.decimals - a.decimals)) AS value
+       pg_temp.value(pos.amount, CASE WHEN a.ordinal = 0 THEN 1 ELSE coalesce(pr.price, 0) END,
+                     u.decimals, a.decimals) AS value
   FROM lrt.positions pos
   JOIN lrt.product_assets a ON a.ordinal = pos.asset_ordinal
   JOIN lrt.product_assets u ON u.ordinal = 0
@@ -283,6 +323,61 @@ SELECT format('  %-12s %-8s %13s ETH  %5s%%',
               pg_temp.eth(sum(value)),
               to_char(100 * sum(value) / sum(sum(value)) OVER (), 'FM990D0'))
   FROM tvl GROUP BY location_ordinal, location ORDER BY location_ordinal;
+
+-- concentration (SPEC section 7), computed here from the positions, prices
+-- and magnitudes: value(op), slashable(op, avs) = sum over assets of
+-- div(value * a, M), and the Herfindahl index div(10000 * sum v^2, (sum v)^2);
+-- then held up against the exposure `lrt export` printed (:exposure)
+CREATE TEMPORARY VIEW exposure AS
+WITH v AS (SELECT location AS operator, sum(value) AS value FROM tvl
+            WHERE kind = 'operator' GROUP BY location),
+     s AS (SELECT t.location AS operator, al.avs,
+                  sum(CASE WHEN st.max_magnitude = 0 THEN 0
+                           ELSE div(t.value * al.magnitude, st.max_magnitude) END) AS slashable
+             FROM tvl t
+             JOIN lrt.allocations al ON al.operator = t.location AND al.asset = t.symbol
+             JOIN lrt.stakes st ON st.operator = al.operator AND st.asset = al.asset
+            WHERE t.kind = 'operator'
+            GROUP BY t.location, al.avs)
+SELECT v.operator, v.value,
+       coalesce((SELECT jsonb_object_agg(s.avs, s.slashable::text) FROM s
+                  WHERE s.operator = v.operator AND s.slashable > 0), '{}') AS avs
+  FROM v WHERE v.value > 0;
+WITH o AS (SELECT count(*) AS n, sum(value) AS total, sum(value * value) AS squares FROM exposure),
+     h AS (SELECT CASE WHEN total > 0 THEN div(10000 * squares, total * total) ELSE 0 END AS hhi
+             FROM o),
+     mine AS (SELECT jsonb_build_object('operators',
+                         coalesce((SELECT jsonb_object_agg(operator, jsonb_build_object(
+                                      'value', value::text, 'avs', avs)) FROM exposure), '{}'),
+                         'hhi_bps', h.hhi::text) AS j FROM h),
+     top AS (SELECT operator, value FROM exposure ORDER BY value DESC, operator LIMIT 1)
+SELECT format(E'\nConcentration (SPEC section 7): Herfindahl index %s of 10,000 (%s for %s equal\n'
+              '  operators); the largest, %s, holds %s%% of the TVL; %s',
+              to_char(h.hhi, 'FM99G990'), to_char(div(10000, o.n), 'FM99G990'), o.n,
+              top.operator, to_char(100 * top.value / (SELECT sum(value) FROM tvl), 'FM990D0'),
+              CASE WHEN mine.j = :'exposure'::jsonb THEN 'lrt export agrees'
+                   ELSE 'lrt export differs: ' || :'exposure' END)
+  FROM o, h, mine, top WHERE o.n > 0;
+SELECT format('  %-8s %13s ETH  %5s%%  may be slashed by %s', e.operator, pg_temp.eth(e.value),
+              to_char(100 * e.value / (SELECT sum(value) FROM tvl), 'FM990D0'),
+              coalesce((SELECT string_agg(format('%s %s', key,
+                                                 to_char(value::numeric / 1e18, 'FM999G999G990')),
+                                          ', ' ORDER BY value::numeric DESC, key)
+                          FROM jsonb_each_text(e.avs)), 'none'))
+  FROM exposure e JOIN lrt.locations l ON l.location = e.operator ORDER BY l.ordinal;
+
+-- what if eigenda slashed half of what it may: `lrt stress` (:stress), on
+-- the state after the last settled epoch, every allocation to it by wad 0.5
+SELECT format(E'If eigenda slashed 50%% of what it may: rate %s -> %s (%s%%), the %s%% guard %s\n'
+              '  (lrt stress: %s slashes by wad, a loss worth %s ETH)',
+              pg_temp.rate((j ->> 'rate_before')::numeric), pg_temp.rate((j ->> 'rate')::numeric),
+              to_char(((j ->> 'rate')::numeric / (j ->> 'rate_before')::numeric - 1) * 100,
+                      'FMS990D00'),
+              to_char(st.max_rate_change_bps / 100.0, 'FM990D##'),
+              CASE j ->> 'guard' WHEN 'trip' THEN 'trips' ELSE 'holds' END,
+              jsonb_array_length(j -> 'slashes'), pg_temp.eth((j ->> 'loss_value')::numeric))
+  FROM (SELECT :'stress'::jsonb AS j) s, lrt.product_state st
+ WHERE (j ->> 'rate_before')::numeric > 0;
 
 -- what the books earned and lost, and the fees
 WITH e AS (SELECT count(*) AS n, sum(rewards) AS r, sum(slashed) AS l, sum(revaluation) AS v,
@@ -319,6 +414,62 @@ SELECT format(E'Rejected: %s events, kept in lrt.rejected_events with their reas
               regexp_replace(min(reason), '(0x[0-9a-f]{6})[0-9a-f]{58}', '\1...'))
   FROM lrt.rejected_events HAVING count(*) > 0;
 
+-- the reconciliation (SPEC section 5 step 8): each attest against the
+-- position the epoch's events left, and the breaks, exact to the base unit
+SELECT format(E'\nReconciliation: %s attests (observed balances) over %s epochs; %s match the books\n'
+              '  to the base unit, %s %s:', count(*), count(DISTINCT epoch),
+              count(*) FILTER (WHERE difference = 0), count(*) FILTER (WHERE difference <> 0),
+              CASE count(*) FILTER (WHERE difference <> 0) WHEN 1 THEN 'break' ELSE 'breaks' END)
+  FROM lrt.reconciliations HAVING count(*) > 0;
+SELECT format(E'  epoch %s (%s), %s at %s:\n'
+              '    book        %s\n'
+              '    observed    %s\n'
+              '    difference  %s', r.epoch, pg_temp.day(p, r.epoch), r.asset, r.location,
+              pg_temp.exact(r.book, a.decimals), pg_temp.exact(r.observed, a.decimals),
+              CASE WHEN a.decimals = 18 AND mod(r.difference, 1e9) = 0
+                   THEN format('%s gwei (%s wei)', to_char(div(r.difference, 1e9), 'FMS999G999G999G990'),
+                               r.difference)
+                   ELSE format('%s base units', r.difference) END)
+  FROM lrt.reconciliations r
+  JOIN lrt.products p USING (product_id)
+  JOIN lrt.product_assets a ON a.product_id = r.product_id AND a.symbol = r.asset
+ WHERE r.difference <> 0 ORDER BY r.epoch, r.ordinal LIMIT 5;
+
+-- points (SPEC section 5 step 7): a holder's are div(accrued + shares *
+-- (index - checkpoint), 10^share_decimals) in units of 10^-18 point, exact
+CREATE TEMPORARY VIEW points AS
+SELECT pp.program, pp.ordinal, h.holder,
+       div(coalesce(x.accrued, 0) + h.shares * (pp.point_index - coalesce(x.checkpoint, 0)),
+           10::numeric ^ (u.decimals + CASE p.model WHEN 'erc4626' THEN p.decimals_offset
+                                                    ELSE 0 END)) AS points
+  FROM lrt.points_programs pp
+  JOIN lrt.products p USING (product_id)
+  JOIN lrt.product_assets u ON u.product_id = p.product_id AND u.ordinal = 0
+  JOIN lrt.holders h ON h.product_id = pp.product_id
+  LEFT JOIN lrt.holder_points x ON x.product_id = pp.product_id AND x.program = pp.program
+                               AND x.holder = h.holder;
+SELECT E'\nPoints, exact to 10^-18 point:'
+  FROM lrt.points_programs HAVING count(*) > 0;
+SELECT format('  %-11s %20s points to %s holders; %s', pt.program, pg_temp.points(sum(pt.points)),
+              count(*) FILTER (WHERE pt.points > 0),
+              coalesce((SELECT format('%s a day per rstETH', e ->> 'per_share_epoch')
+                          FROM jsonb_array_elements(st.points) e WHERE e ->> 'name' = pt.program),
+                       'no longer accruing')
+              || CASE WHEN p.config -> 'points' @> jsonb_build_array(jsonb_build_object('name', pt.program))
+                      THEN ', since launch'
+                      ELSE coalesce(', from epoch ' || (SELECT min(i.epoch) FROM lrt.inbox i
+                                     WHERE i.type = 'config' AND i.event -> 'points'
+                                           @> jsonb_build_array(jsonb_build_object('name', pt.program))),
+                                    '') END)
+  FROM points pt, lrt.products p, lrt.product_state st
+ GROUP BY pt.ordinal, pt.program, p.config, st.points ORDER BY pt.ordinal;
+SELECT format('  top holders by %s: %s', program,
+              string_agg(format('%s %s', pg_temp.short(holder), pg_temp.points(points)), ', '
+                         ORDER BY points DESC, holder))
+  FROM (SELECT program, holder, points, row_number() OVER (ORDER BY points DESC, holder) AS n
+          FROM points WHERE ordinal = 0 AND points > 0) t
+ WHERE n <= 3 GROUP BY program;
+
 SQL
 
 here=${demo#"$PWD"/}
@@ -328,6 +479,7 @@ Look inside; the cluster is left running (make demo-clean stops it):
   psql -h $demo -U $superuser $database
   SELECT epoch, rate, total_assets, rewards, fee_shares FROM lrt.epochs ORDER BY epoch;
   SELECT holder, shares FROM lrt.holders ORDER BY shares DESC LIMIT 10;
+  SELECT epoch, asset, location, book, observed FROM lrt.reconciliations WHERE difference <> 0;
 EOF
 # the tables (and views) of the schema, as migrations/ made them
 psql_do -At <<'SQL'
