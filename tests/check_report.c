@@ -44,7 +44,11 @@ static const char test_views[] =
 	"COMMENT ON VIEW lrt_report.zz_amounts IS 'A test row: an amount in base and whole units.';"
 	"CREATE VIEW lrt_report.zz_ordered AS"
 	" SELECT symbol, note, amount FROM lrt_report.zz_amounts"
-	"  WHERE amount IS NOT NULL ORDER BY amount DESC;";
+	"  WHERE amount IS NOT NULL ORDER BY amount DESC;"
+	"CREATE VIEW lrt_report.zz_inner_order AS"
+	" SELECT symbol, note, row_number() OVER (ORDER BY amount DESC NULLS LAST) AS n,"
+	"        'x ORDER BY y' AS words"
+	"   FROM (SELECT * FROM lrt_report.zz_amounts ORDER BY amount) AS sorted;";
 
 static void run_ok(lrt_test_process *p, const char *const args[])
 {
@@ -341,19 +345,27 @@ START_TEST(test_holder_filter)
 }
 END_TEST
 
-/* A view with an ORDER BY keeps it; one without is sorted by symbol, then
- * its other columns. */
+/* A view with an ORDER BY of its own keeps it; one whose ORDER BY is only
+ * inside (a window, a subquery, a literal) is sorted by symbol, then its
+ * other columns. */
 START_TEST(test_own_order_kept)
 {
 	json_t *rows = report_json("zz_ordered", NULL);
-	const char *expected[] = {"123456789012345678901234", "32000000000000000000",
-				  "1500000000000000000", "1"};
+	const char *amounts[] = {"123456789012345678901234", "32000000000000000000",
+				 "1500000000000000000", "1"};
+	const char *numbers[] = {"5", "1", "4", "2", "3"};
 	size_t i;
 
 	ck_assert_int_eq(json_array_size(rows), 4);
 	for (i = 0; i < 4; i++)
 		ck_assert_str_eq(json_string_value(json_object_get(json_array_get(rows, i),
-								   "amount")), expected[i]);
+								   "amount")), amounts[i]);
+	json_decref(rows);
+	rows = report_json("zz_inner_order", NULL);
+	ck_assert_int_eq(json_array_size(rows), 5);
+	for (i = 0; i < 5; i++)      /* ABC "", ABC "a, ...", TST "a wei", ... */
+		ck_assert_str_eq(json_string_value(json_object_get(json_array_get(rows, i),
+								   "n")), numbers[i]);
 	json_decref(rows);
 }
 END_TEST
