@@ -481,17 +481,28 @@ Look inside; the cluster is left running (make demo-clean stops it):
   SELECT holder, shares FROM lrt.holders ORDER BY shares DESC LIMIT 10;
   SELECT epoch, asset, location, book, observed FROM lrt.reconciliations WHERE difference <> 0;
 EOF
-# the tables (and views) of the schema, as migrations/ made them
+# the tables of the schema (the journal's partitions not named one by one)
+# and the reporting views, as migrations/ and sql/ made them
 psql_do -At <<'SQL'
+WITH t AS (SELECT c.relname, ntile(3) OVER (ORDER BY c.relname) AS part
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'lrt' AND c.relkind IN ('r', 'p') AND NOT c.relispartition)
 SELECT CASE part WHEN 1 THEN '  Tables of lrt: ' ELSE '    ' END
-       || string_agg(table_name, ', ' ORDER BY table_name) || CASE part WHEN 3 THEN '' ELSE ',' END
-  FROM (SELECT table_name, ntile(3) OVER (ORDER BY table_name) AS part
-          FROM information_schema.tables
-         WHERE table_schema = 'lrt' AND table_type = 'BASE TABLE') t
- GROUP BY part ORDER BY part;
-SELECT '  Views of lrt: ' || string_agg(table_name, ', ' ORDER BY table_name)
-  FROM information_schema.tables WHERE table_schema = 'lrt' AND table_type = 'VIEW'
-HAVING count(*) > 0;
+       || string_agg(relname, ', ' ORDER BY relname) || CASE part WHEN 3 THEN '' ELSE ',' END
+  FROM t GROUP BY part ORDER BY part;
+SELECT format('  (lrt.journal is partitioned by epoch: %s partitions)', count(*))
+  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhparent
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'lrt' AND c.relname = 'journal' HAVING count(*) > 0;
+WITH v AS (SELECT table_schema, table_name,
+                  (row_number() OVER (PARTITION BY table_schema ORDER BY table_name) - 1) / 8 AS part,
+                  count(*) OVER (PARTITION BY table_schema) AS n
+             FROM information_schema.tables
+            WHERE table_schema IN ('lrt', 'lrt_report') AND table_type = 'VIEW')
+SELECT CASE part WHEN 0 THEN format('  Views of %s: ', table_schema) ELSE '    ' END
+       || string_agg(table_name, ', ' ORDER BY table_name)
+       || CASE WHEN (part + 1) * 8 < min(n) THEN ',' ELSE '' END
+  FROM v GROUP BY table_schema, part ORDER BY table_schema, part;
 SQL
 total_ms=$(($(now_ms) - started_ms))
 echo "Done in $((total_ms / 1000)).$((total_ms % 1000 / 100)) s; the history is $here/rstETH.jsonl (lrt simulate reads it too)."
