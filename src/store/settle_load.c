@@ -159,6 +159,11 @@ int settler_load_book(settler *s, const PGresult *state)
 	if (rc == 0)
 		rc = policy_json ? lrt_json_policy(&policy, policy_json) : LRT_EDB;
 	json_decref(policy_json);
+	/* the programs before the policy: the book then lists them in order of
+	 * first naming, as lrt.points_programs and a replay do, and not the
+	 * policy's programs first (its order is the last config's) */
+	if (rc == 0)
+		rc = lrt_store_load_programs(s->book, s->store, s->id);
 	if (rc == 0)
 		rc = lrt_book_restore_policy(s->book, &policy);
 	lrt_policy_clear(&policy);
@@ -166,8 +171,6 @@ int settler_load_book(settler *s, const PGresult *state)
 		rc = lrt_store_restore_mark(s->book, state, 0, 6);
 	if (rc == 0)
 		rc = lrt_store_load_holdings(s->book, s->store, s->id);
-	if (rc == 0)
-		rc = lrt_store_load_programs(s->book, s->store, s->id);
 	if (rc == 0)
 		rc = restore_counters(s, state);
 	s->queue_loaded = false;
