@@ -4,7 +4,8 @@
  * whose holder is an address): every view's JSON equals its rows read with
  * SQL; filters and order; the table's whole units and alignment, CSV's
  * quoting and JSON's types on views of known values made by the test;
- * unknown names, filters a view cannot take, a database with no reports.
+ * reading as lrt_reader; unknown names, filters a view cannot take, a
+ * database with no reports.
  *
  * The views of lrt_report are whatever sql/ makes; the test's own views
  * (zz_*) are created after `lrt migrate`, which rebuilds the schema.
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -436,6 +438,37 @@ START_TEST(test_rates_table)
 }
 END_TEST
 
+/* The reports are what lrt_reader may read: `lrt report` works as one,
+ * catalog included. */
+START_TEST(test_as_reader)
+{
+	char role[64], sql[256], conninfo[128];
+	const char *args[] = {"report", "rates", "--format", "json", "--db", conninfo, NULL};
+	const char *list[] = {"report", "--db", conninfo, NULL};
+	static lrt_test_process p;
+	PGconn *conn = lrt_test_connect();
+	json_t *rows;
+	json_error_t error;
+
+	snprintf(role, sizeof(role), "report_reader_%ld", (long)getpid());
+	snprintf(sql, sizeof(sql), "CREATE ROLE %s LOGIN;"
+		 " GRANT lrt_reader TO %s", role, role);
+	lrt_test_exec(conn, sql);
+	snprintf(conninfo, sizeof(conninfo), "user=%s", role);
+	run_ok(&p, list);
+	ck_assert_ptr_nonnull(strstr(p.out, "rates  "));
+	run_ok(&p, args);
+	rows = json_loads(p.out, 0, &error);
+	ck_assert_msg(rows != NULL, "%s", error.text);
+	assert_rows_in_order("rates as lrt_reader", rows, conn,
+			     "SELECT * FROM lrt_report.rates ORDER BY symbol, epoch");
+	json_decref(rows);
+	snprintf(sql, sizeof(sql), "DROP OWNED BY %s; DROP ROLE %s", role, role);
+	lrt_test_exec(conn, sql);
+	PQfinish(conn);
+}
+END_TEST
+
 /* ---- the list, names and usage ----------------------------------------------------- */
 
 START_TEST(test_list)
@@ -578,6 +611,7 @@ Suite *report_suite(void)
 	tcase_add_test(books_case, test_table_whole_units_aligned);
 	tcase_add_test(books_case, test_csv_quoting);
 	tcase_add_test(books_case, test_rates_table);
+	tcase_add_test(books_case, test_as_reader);
 	tcase_add_test(books_case, test_list);
 	tcase_add_test(books_case, test_unknown_name);
 	tcase_add_test(books_case, test_filter_without_column);
