@@ -140,11 +140,16 @@ int settler_load_book(settler *s, const PGresult *state)
 	mpz_t assets, shares, deferred;
 	json_t *policy_json;
 	lrt_policy policy = {0};
+	lrt_product bare = s->product;  /* borrowed: lrt_book_new copies it */
 	int rc;
 
 	lrt_book_free(s->book);
 	s->book = NULL;
-	rc = lrt_book_new(&s->book, &s->product);
+	/* no programs from the product (its policy is the one in force when
+	 * the settler started): they come from lrt.points_programs below */
+	bare.policy.points = NULL;
+	bare.policy.points_count = 0;
+	rc = lrt_book_new(&s->book, &bare);
 	if (rc != 0)
 		return rc;
 	mpz_init_set_str(assets, PQgetvalue(state, 0, 1), 10);
@@ -161,7 +166,9 @@ int settler_load_book(settler *s, const PGresult *state)
 	json_decref(policy_json);
 	/* the programs before the policy: the book then lists them in order of
 	 * first naming, as lrt.points_programs and a replay do, and not the
-	 * policy's programs first (its order is the last config's) */
+	 * policy's programs first (in the order of the last config naming
+	 * them); the policy then says which are in force, and adds the
+	 * product's before the first epoch that stores any */
 	if (rc == 0)
 		rc = lrt_store_load_programs(s->book, s->store, s->id);
 	if (rc == 0)
