@@ -73,10 +73,17 @@ static int unlock(lrt_store *store, int rc)
 	return rc;
 }
 
+/* Creates the bookkeeping when it is not there yet: a member of lrt_admin,
+ * who may not create schemas in the database, migrates one made before. */
 static int bootstrap(lrt_store *store)
 {
+	char missing[8];
 	int rc;
 
+	rc = lrt_store_exec_value(missing, sizeof(missing), store,
+		"SELECT to_regclass('lrt.schema_migrations') IS NULL", 0, NULL);
+	if (rc != 0 || strcmp(missing, "t") != 0)
+		return rc;
 	if ((rc = lrt_store_exec_command(store, "BEGIN", 0, NULL)) != 0 ||
 	    (rc = lrt_store_exec_script(store, bootstrap_sql,
 					"lrt.schema_migrations")) != 0 ||

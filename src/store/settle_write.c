@@ -2,8 +2,9 @@
  * settle_write.c - what a settlement writes (see settler_internal.h): the
  * events applied in memory with every journal transfer streamed by COPY
  * into the epoch's own partition, then the holders the epoch changed, its
- * requests, new locations, the positions, changed prices, the epoch row,
- * the rejected events and the state row, each by COPY or one set-based
+ * requests, new locations, the positions, changed prices, the epoch's
+ * snapshot of positions and prices (for reporting), the epoch row, the
+ * rejected events and the state row, each by COPY or one set-based
  * statement.
  *
  * Workload: up to millions of holders and journal lines an epoch; no
@@ -364,6 +365,27 @@ static int write_positions(settler *s)
 		return rc;
 	}
 	return lrt_copy_end(pc.copy, NULL);
+}
+
+/* The end of the epoch, kept for reporting (TVL over time): its non-zero
+ * positions and the prices in force, a few rows whatever the holders. */
+static int write_snapshot(settler *s)
+{
+	char epoch[24];
+	const char *params[2] = {s->id, epoch};
+	int rc;
+
+	settler_format_int(epoch, sizeof(epoch), s->epoch);
+	rc = settler_command(s, "INSERT INTO lrt.epoch_positions"
+		" (product_id, epoch, asset_ordinal, location, amount)"
+		" SELECT product_id, $2, asset_ordinal, location, amount FROM lrt.positions"
+		"  WHERE product_id = $1 AND amount > 0", 2, params);
+	if (rc == 0)
+		rc = settler_command(s, "INSERT INTO lrt.epoch_prices"
+			" (product_id, epoch, asset_ordinal, price)"
+			" SELECT product_id, $2, asset_ordinal, price FROM lrt.prices"
+			"  WHERE product_id = $1", 2, params);
+	return rc;
 }
 
 static int write_price(void *context, const char *asset, const mpq_t price)
@@ -738,6 +760,8 @@ int settler_write_epoch(settler *s, const lrt_epoch_report *report)
 		rc = write_positions(s);
 	if (rc == 0)
 		rc = lrt_book_each_price(s->book, write_price, s);
+	if (rc == 0)
+		rc = write_snapshot(s);
 	settler_failpoint("positions");
 	if (rc == 0)
 		rc = write_epoch_row(s, report);
