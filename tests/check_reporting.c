@@ -404,6 +404,42 @@ START_TEST(test_views_equal_the_core)
 }
 END_TEST
 
+/* lrt verify holds the snapshots against the journal and the price events. */
+START_TEST(test_verify_finds_a_tampered_snapshot)
+{
+	const char *folder = getenv("LRT_DB_SCENARIOS");
+	const char *migrate[] = {"migrate", NULL};
+	const char *settle[] = {"settle", NULL};
+	const char *verify[] = {"verify", NULL};
+	static lrt_test_process p;
+	char path[1024];
+	const char *create[] = {"product", "create", path, NULL};
+	const char *ingest[] = {"ingest", path, NULL};
+	PGconn *conn;
+
+	snprintf(path, sizeof(path), "%s/16-allocations-wad-slash.jsonl", folder);
+	run_ok(&p, migrate);
+	run_ok(&p, create);
+	run_ok(&p, ingest);
+	run_ok(&p, settle);
+	run_ok(&p, verify);
+	conn = lrt_test_connect();
+	lrt_test_exec(conn, "UPDATE lrt.epoch_positions SET amount = amount + 1"
+		      " WHERE epoch = 1 AND location = 'kiln' AND asset_ordinal = 0");
+	lrt_test_exec(conn, "DELETE FROM lrt.epoch_prices WHERE epoch = 2");
+	lrt_test_run(&p, verify);
+	ck_assert_msg(p.status == 4, "verify exited %d: %s %s", p.status, p.out, p.err);
+	ck_assert_msg(strstr(p.out, "difference: snapshot: epoch 1: position (asset 0, kiln):"
+				" stored 32999999999999999946, journal says 32999999999999999945\n")
+		      != NULL
+		      && strstr(p.out, "difference: snapshot: epoch 2: price of asset 1: stored none,"
+				" the price events say 0.9\n") != NULL,
+		      "verify says: %s", p.out);
+	ck_assert_msg(strstr(p.out, ", 2 differences") != NULL, "verify says: %s", p.out);
+	PQfinish(conn);
+}
+END_TEST
+
 /* ---- yield on a known rate path ---------------------------------------------- */
 
 /* 100 ETH deposited, then a reward each day: the 1, 7 and 30-epoch windows
@@ -591,6 +627,7 @@ Suite *reporting_suite(void)
 	tcase_set_timeout(tc, LRT_TEST_DB_TIMEOUT_SECONDS);
 	tcase_add_test(tc, test_scenarios_found);
 	tcase_add_loop_test(tc, test_views_equal_the_core, 0, scenario_count);
+	tcase_add_test(tc, test_verify_finds_a_tampered_snapshot);
 	tcase_add_test(tc, test_yield_follows_the_formula);
 	tcase_add_test(tc, test_roles_have_least_privilege);
 	suite_add_tcase(s, tc);

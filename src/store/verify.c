@@ -4,7 +4,8 @@
  *
  *   1. the journal: every balance summed from the double-entry lines (and
  *      every entry balanced) against the stored holders, queue, positions,
- *      A, D and S;
+ *      A, D and S; and each epoch's snapshot of positions and prices, kept
+ *      for reporting, against the journal and the price events up to it;
  *   2. a replay: every event of the settled epochs, re-read from the inbox
  *      as received (its JSON, judged again by the C validator, whose typed
  *      columns must be the stored ones: settlement read those) and
@@ -159,6 +160,49 @@ static int check_journal(verifier *v)
 			       PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
 			       PQgetvalue(res, i, 4));
 	}
+	PQclear(res);
+	return 0;
+}
+
+/*
+ * Each settled epoch's snapshot for reporting (lrt.epoch_positions and
+ * lrt.epoch_prices) against the journal summed up to that epoch and the
+ * price events applied by then: the same SQL functions that filled the
+ * snapshots of epochs settled before migration 0007.
+ */
+static int check_snapshots(verifier *v)
+{
+	const char *params[1] = {v->id};
+	PGresult *res;
+	int rc, i;
+
+	rc = lrt_store_exec_tuples(&res, v->store,
+		"WITH stored AS ("
+		"  SELECT epoch, asset_ordinal, location, amount FROM lrt.epoch_positions"
+		"   WHERE product_id = $1),"
+		" journal AS (SELECT * FROM lrt.epoch_positions_from_journal($1))"
+		" SELECT 'epoch ' || coalesce(s.epoch, j.epoch) || ': position (asset '"
+		"        || coalesce(s.asset_ordinal, j.asset_ordinal) || ', '"
+		"        || coalesce(s.location, j.location) || '): stored '"
+		"        || coalesce(s.amount, 0) || ', journal says ' || coalesce(j.amount, 0)"
+		"   FROM stored s FULL JOIN journal j ON s.epoch = j.epoch"
+		"        AND s.asset_ordinal = j.asset_ordinal AND s.location = j.location"
+		"  WHERE s.amount IS DISTINCT FROM j.amount"
+		" UNION ALL"
+		" SELECT 'epoch ' || coalesce(s.epoch, x.epoch) || ': price of asset '"
+		"        || coalesce(s.asset_ordinal, x.asset_ordinal) || ': stored '"
+		"        || coalesce(s.price::text, 'none') || ', the price events say '"
+		"        || coalesce(x.price::text, 'none')"
+		"   FROM (SELECT epoch, asset_ordinal, price FROM lrt.epoch_prices"
+		"          WHERE product_id = $1) s"
+		"   FULL JOIN lrt.epoch_prices_from_inbox($1) x ON s.epoch = x.epoch"
+		"        AND s.asset_ordinal = x.asset_ordinal"
+		"  WHERE s.price IS DISTINCT FROM x.price"
+		" LIMIT 50", 1, params);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < PQntuples(res); i++)
+		differ(v, "snapshot: %s", PQgetvalue(res, i, 0));
 	PQclear(res);
 	return 0;
 }
@@ -980,6 +1024,8 @@ int lrt_verify(lrt_verify_report *report, lrt_store *store, const char *symbol,
 			"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL);
 	if (rc == 0)
 		rc = check_journal(&v);
+	if (rc == 0)
+		rc = check_snapshots(&v);
 	if (rc == 0)
 		rc = check_replay(&v, symbol);
 	if (rc == 0)
