@@ -136,14 +136,14 @@ $(RUNNER): $(TEST_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(LIB_A) $(DEPS_LIBS) $(CHECK_LIBS)
 
-# The scenarios the tests run live in the repository, one folder per edition
-# of the SPEC, each a copy of a folder of $(SHARED): COPY=SHARED_FOLDER.
-SCENARIO_COPIES    := tests/scenarios=scenarios-2 tests/scenarios-1=scenarios
+# The scenarios the tests run live in the repository, a copy of a folder of
+# $(SHARED) (COPY=SHARED_FOLDER): the SPEC's second edition.  The first
+# edition's folder is retired: its figures are the second's first fifteen.
+SCENARIO_COPIES    := tests/scenarios=scenarios-2
 # The edition `lrt simulate` and `lrt stress` are checked on: the second.
 SIMULATE_SCENARIOS := tests/scenarios
 # The edition the database path (ingest, settle, export, verify) is checked
-# on: the second too, but for the scenarios tests/check_dbpath.c lists as
-# needing what the database does not store yet.
+# on: the second too.
 DB_SCENARIOS       := tests/scenarios
 
 # The copies whose shared folder is here, as the runner reads them
@@ -158,7 +158,7 @@ RUNNER_ENV          = LRT_BIN=$(abspath $(LRT)) \
 ifneq ($(PRESENT_COPIES),)
 DRIFT_NOTE          = scenarios: copies checked byte for byte against $(SHARED): $(foreach c,$(PRESENT_COPIES),$(call copy_of,$(c))=$(call shared_of,$(c))); what $(SIMULATE_SCENARIOS) lacks runs from its shared folder
 else
-DRIFT_NOTE          = scenarios: no $(SHARED)/scenarios-2 or $(SHARED)/scenarios here: the copies in tests/ run as they are, compared with nothing (SHARED=DIR to compare)
+DRIFT_NOTE          = scenarios: no $(SHARED)/scenarios-2 here: the copies in tests/ run as they are, compared with nothing (SHARED=DIR to compare)
 endif
 
 # `make check` and `make demo` first install what the machine lacks

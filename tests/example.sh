@@ -1,8 +1,8 @@
 #!/bin/sh
 # example.sh - builds the C example of README.md against an installed copy of
-# lrt, through `pkg-config lrt`, and runs it on a scenario of the first
-# edition (tests/scenarios-1), as the README does, so that the README's
-# example cannot rot.
+# lrt, through `pkg-config lrt`, and runs it on a scenario of
+# tests/scenarios, as the README does, so that the README's example cannot
+# rot.
 #
 #   sh tests/example.sh BUILD
 #
@@ -31,7 +31,7 @@ export PKG_CONFIG_SYSROOT_DIR="$(pwd)/$stage/root"
 cc -std=c11 -Wall -Wextra -Werror ${EXAMPLE_CFLAGS:-} "$stage/src/rates.c" \
 	$(pkg-config --cflags --libs lrt) -o "$stage/rates"
 LD_LIBRARY_PATH="$(pwd)/$stage/root$prefix/lib" "$stage/rates" \
-	tests/scenarios-1/07-withdraw-cap.jsonl > "$stage/out"
+	tests/scenarios/07-withdraw-cap.jsonl > "$stage/out"
 expected='epoch 0: rate 1000000000000000000
 epoch 1: rate 1009999999999999999
 epoch 2: rate 1013333333333333333
