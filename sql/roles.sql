@@ -20,7 +20,6 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA lrt_report TO lrt_reader;
 
 GRANT USAGE ON SCHEMA lrt TO lrt_writer;
 GRANT INSERT (product, event) ON lrt.submissions TO lrt_writer;
-GRANT USAGE ON ALL SEQUENCES IN SCHEMA lrt TO lrt_writer;
 
 -- Ownership passes to lrt_admin when whoever migrates may give it (a
 -- superuser, or a member of lrt_admin); a member of lrt_admin then migrates
