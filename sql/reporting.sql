@@ -222,10 +222,9 @@ SELECT p.symbol, x.epoch, a.symbol AS asset, x.location, l.kind AS location_kind
                                          WHERE q.product_id = x.product_id
                                            AND q.epoch = x.epoch
                                            AND q.asset_ordinal = x.asset_ordinal) END
-                             AS price) pr
- WHERE x.location <> 'claimable';
+                             AS price) pr;
 COMMENT ON VIEW lrt_report.tvl IS
-    'A position (asset, location) at the end of a settled epoch, valued at that epoch''s prices (SPEC value(), rounded down per position); claimable (owed to finalized withdrawals, never part of A) is left out.';
+    'A non-zero position (asset, location) at the end of a settled epoch, valued at that epoch''s prices (SPEC value(), rounded down per position); location_kind claimable is owed to finalized withdrawals and never part of A (tvl_by_asset and tvl_by_location leave it out).';
 COMMENT ON COLUMN lrt_report.tvl.price IS
     'Whole units of the underlying per whole unit of the asset at the end of the epoch; NULL when it had no price yet (worth 0).';
 
@@ -234,7 +233,9 @@ SELECT t.symbol, t.epoch, t.asset, sum(t.amount) AS amount,
        lrt_report.whole(sum(t.amount), min(t.asset_decimals)) AS amount_whole,
        sum(t.value) AS value, lrt_report.whole(sum(t.value), min(t.underlying_decimals)) AS value_whole,
        min(t.asset_decimals) AS asset_decimals, min(t.underlying_decimals) AS underlying_decimals
-  FROM lrt_report.tvl t GROUP BY t.symbol, t.epoch, t.asset;
+  FROM lrt_report.tvl t
+ WHERE t.location_kind <> 'claimable'
+ GROUP BY t.symbol, t.epoch, t.asset;
 COMMENT ON VIEW lrt_report.tvl_by_asset IS
     'An asset at the end of a settled epoch: its amount over every location but claimable, and the sum of the positions'' values.';
 
@@ -244,7 +245,9 @@ SELECT t.symbol, t.epoch, t.location, min(t.location_kind) AS location_kind,
        div(10000 * sum(t.value), nullif(sum(sum(t.value)) OVER (PARTITION BY t.symbol, t.epoch), 0))
            AS share_bps,
        min(t.underlying_decimals) AS underlying_decimals
-  FROM lrt_report.tvl t GROUP BY t.symbol, t.epoch, t.location;
+  FROM lrt_report.tvl t
+ WHERE t.location_kind <> 'claimable'
+ GROUP BY t.symbol, t.epoch, t.location;
 COMMENT ON VIEW lrt_report.tvl_by_location IS
     'A location (buffer or an operator) at the end of a settled epoch: the value it holds and its share of TVL, floor(10000 * value / TVL) basis points.';
 

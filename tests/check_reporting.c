@@ -161,7 +161,7 @@ static int add_tvl_row(void *context, const char *asset, const char *location,
 	const lrt_product *product = lrt_book_product(run->book);
 	mpz_t value;
 
-	if (mpz_sgn(amount) == 0 || strcmp(location, "claimable") == 0)
+	if (mpz_sgn(amount) == 0)
 		return 0;
 	mpz_init(value);
 	book_value(value, run->book, lrt_product_asset_index(product, asset), amount);
