@@ -421,6 +421,10 @@ START_TEST(test_accept_rate_lets_the_epoch_pass)
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT settled_epoch FROM lrt.product_state"), "4");
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT rate FROM lrt.epochs WHERE epoch = 3"),
 			 "1034999999999999999");
+	/* the stop is on record, once, with both rates */
+	ck_assert_str_eq(lrt_test_value(conn, "SELECT string_agg(concat_ws(' ', epoch,"
+		" rate_before, rate_after, tripped_by), ',') FROM lrt.guard_trips"),
+		"3 1054999999999999999 1034999999999999999 postgres");
 	/* the decision stays on record, in the inbox */
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT event->>'rate' || ' ' || source_file"
 		" FROM lrt.inbox WHERE type = 'accept' AND epoch = 3 AND event_id LIKE 'accept:%'"),

@@ -12,6 +12,8 @@
 #ifndef LRT_SETTLER_H
 #define LRT_SETTLER_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,7 +33,17 @@ typedef struct {
 	/* Called after each epoch commits. */
 	void (*on_epoch)(void *context, const lrt_epoch_report *report);
 	void *context;
+	/* With through = -1: every complete epoch by the clock, whether it has
+	 * events or not (`lrt serve`: an empty epoch settles when its time
+	 * comes); false: no later than the last epoch that has an event. */
+	bool by_clock;
+	/* When not NULL and it becomes non-zero (a signal handler sets it),
+	 * return 0 after the epoch in progress commits (or rolls back). */
+	const volatile sig_atomic_t *stop;
 } lrt_settle_options;
+
+/* The defaults: every complete epoch up to the last that has an event. */
+#define LRT_SETTLE_OPTIONS_INIT { -1, NULL, 0, NULL, NULL, false, NULL }
 
 typedef struct {
 	int64_t settled_before;  /* the last settled epoch when the call began */
@@ -39,14 +51,17 @@ typedef struct {
 	int64_t target;          /* the epoch it meant to reach */
 	size_t events;           /* events applied or rejected */
 	size_t rejected;
+	size_t last_events;      /* those of the last epoch settled */
+	bool stopped;            /* `stop` ended the run before the target */
 } lrt_settle_report;
 
 /*
  * Settles, in order, the epochs of product `symbol` (NULL: the only one) up
  * to the target.  Returns 0; LRT_EGUARD when the guard stopped an epoch
- * (nothing of that epoch is written; the message names both rates and the
- * epochs before it stay settled); LRT_EINVAL for a bad accept rate; LRT_EDB.
- * `report` is filled in every case.
+ * (nothing of that epoch is written but a row of lrt.guard_trips; the
+ * message names both rates and the epochs before it stay settled);
+ * LRT_EINVAL for a bad accept rate; LRT_EDB.  `report` is filled in every
+ * case.
  */
 int lrt_settle(lrt_settle_report *report, lrt_store *store, const char *symbol,
 	       const lrt_settle_options *options);

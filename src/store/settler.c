@@ -230,8 +230,36 @@ static int record_accept(settler *s, const char *rate)
 	return rc;
 }
 
+/*
+ * Keeps the guard's stop on record (lrt.guard_trips) once the epoch's
+ * transaction has rolled back; the guard's message stays the error, and a
+ * failure to record only adds to it.
+ */
+static void record_trip(settler *s, const lrt_epoch_report *r)
+{
+	char message[1024], epoch[24];
+	char *before = mpz_get_str(NULL, 10, r->rate_before);
+	char *after = mpz_get_str(NULL, 10, r->rate_after);
+	const char *params[4] = {s->id, epoch, before, after};
+
+	snprintf(message, sizeof(message), "%s", lrt_error_last());
+	settler_format_int(epoch, sizeof(epoch), s->epoch);
+	if (before == NULL || after == NULL
+	    || settler_command(s, "INSERT INTO lrt.guard_trips"
+			       " (product_id, epoch, rate_before, rate_after)"
+			       " VALUES ($1, $2, $3, $4)", 4, params) != 0)
+		lrt_error_set("%s (and the trip could not be recorded: %s)", message,
+			      before == NULL || after == NULL ? "out of memory"
+			      : lrt_error_last());
+	else
+		lrt_error_set("%s", message);
+	free(before);
+	free(after);
+}
+
 /* The last epoch to settle: --through, else the last complete epoch by the
- * clock, but no later than the last epoch that has an event. */
+ * clock, but (unless by_clock) no later than the last epoch that has an
+ * event. */
 static int find_target(settler *s, const lrt_settle_options *o, int64_t *target)
 {
 	const char *params[1] = {s->id};
@@ -243,6 +271,10 @@ static int find_target(settler *s, const lrt_settle_options *o, int64_t *target)
 
 	if (o->through >= 0) {
 		*target = o->through;
+		return 0;
+	}
+	if (o->by_clock) {
+		*target = complete;
 		return 0;
 	}
 	rc = lrt_store_exec_value(value, sizeof(value), s->store,
@@ -259,7 +291,7 @@ static int find_target(settler *s, const lrt_settle_options *o, int64_t *target)
 int lrt_settle(lrt_settle_report *report, lrt_store *store, const char *symbol,
 	       const lrt_settle_options *options)
 {
-	lrt_settle_options defaults = {-1, NULL, 0, NULL, NULL};
+	lrt_settle_options defaults = LRT_SETTLE_OPTIONS_INIT;
 	const lrt_settle_options *o = options ? options : &defaults;
 	lrt_epoch_report epoch_report;
 	settler s;
@@ -283,12 +315,23 @@ int lrt_settle(lrt_settle_report *report, lrt_store *store, const char *symbol,
 	if (rc == 0)
 		rc = find_target(&s, o, &report->target);
 	while (rc == 0) {
+		size_t before = report->events;
+
+		if (o->stop != NULL && *o->stop) {
+			report->stopped = report->settled_after < report->target;
+			break;
+		}
 		rc = settle_next(&s, report->target, &epoch_report, report);
-		if (rc == 0 && o->on_epoch != NULL)
-			o->on_epoch(o->context, &epoch_report);
+		if (rc == 0) {
+			report->last_events = report->events - before;
+			if (o->on_epoch != NULL)
+				o->on_epoch(o->context, &epoch_report);
+		}
 	}
 	if (rc == 1)
 		rc = 0;
+	if (rc == LRT_EGUARD)
+		record_trip(&s, &epoch_report);
 	if (report->settled_before == INT64_MIN)
 		report->settled_before = report->settled_after;
 	lrt_epoch_report_clear(&epoch_report);
