@@ -181,7 +181,9 @@ windows AS (
      CROSS JOIN (VALUES (1, '1 epoch', 1), (2, '7 epochs', 7), (3, '30 epochs', 30),
                         (4, 'inception', NULL)) w(ordinal, name, epochs))
 SELECT p.symbol, w.name AS "window", w.to_epoch - w.from_epoch AS epochs,
-       w.from_epoch, w.to_epoch, f.rate AS rate_from, t.rate AS rate_to,
+       w.from_epoch, w.to_epoch, f.rate AS rate_from,
+       lrt_report.whole(f.rate, u.decimals) AS rate_from_whole, t.rate AS rate_to,
+       lrt_report.whole(t.rate, u.decimals) AS rate_to_whole,
        round(div((t.rate - f.rate) * 31536000 * 1000000000000,
                  f.rate * (w.to_epoch - w.from_epoch) * p.epoch_seconds)
              * 0.000000000001, 12) AS apr,
@@ -191,6 +193,7 @@ SELECT p.symbol, w.name AS "window", w.to_epoch - w.from_epoch AS epochs,
            AS apy
   FROM windows w
   JOIN lrt.products p USING (product_id)
+  JOIN lrt.product_assets u ON u.product_id = p.product_id AND u.ordinal = 0
   JOIN lrt.epochs f ON f.product_id = w.product_id AND f.epoch = w.from_epoch
   JOIN lrt.epochs t ON t.product_id = w.product_id AND t.epoch = w.to_epoch
  WHERE w.to_epoch > w.from_epoch AND f.rate > 0
@@ -340,6 +343,8 @@ CREATE VIEW lrt_report.operator_slashes AS
 SELECT p.symbol, i.epoch, to_timestamp(p.genesis_time + i.epoch * p.epoch_seconds) AS epoch_start,
        i.event_id, i.location AS operator, i.source AS avs, i.asset,
        CASE WHEN i.by_wad THEN NULL ELSE i.amount END AS amount,
+       CASE WHEN i.by_wad THEN NULL ELSE lrt_report.whole(i.amount, a.decimals) END
+           AS amount_whole,
        CASE WHEN i.by_wad THEN i.amount END AS wad,
        coalesce(j.loss, 0) AS loss, lrt_report.whole(coalesce(j.loss, 0), a.decimals) AS loss_whole,
        a.decimals AS asset_decimals
@@ -556,7 +561,14 @@ SELECT p.symbol, i.event_id, i.epoch,
             WHEN i.type = 'transfer' THEN i.from_name
             WHEN i.type IN ('claim', 'cancel') THEN w.holder END AS holder,
        CASE WHEN i.type = 'transfer' THEN i.to_name END AS counterparty,
-       i.asset, i.amount, i.request,
+       i.asset, i.amount,
+       lrt_report.whole(i.amount,
+                        CASE WHEN i.type IN ('withdraw', 'transfer')
+                             THEN lrt_report.share_decimals(p.model, p.decimals_offset, u.decimals)
+                             WHEN i.type IN ('deposit', 'reward', 'move', 'swap', 'attest')
+                                  OR (i.type = 'slash' AND NOT i.by_wad)
+                             THEN a.decimals END) AS amount_whole,
+       i.price, i.request,
        CASE WHEN r.event_id IS NOT NULL THEN 'rejected'
             WHEN i.epoch <= s.settled_epoch THEN 'applied'
             ELSE 'pending' END AS status,
@@ -564,16 +576,18 @@ SELECT p.symbol, i.event_id, i.epoch,
   FROM lrt.inbox i
   JOIN lrt.products p USING (product_id)
   JOIN lrt.product_state s USING (product_id)
+  JOIN lrt.product_assets u ON u.product_id = p.product_id AND u.ordinal = 0
+  LEFT JOIN lrt.product_assets a ON a.product_id = i.product_id AND a.symbol = i.asset
   LEFT JOIN lrt.withdrawal_requests w ON w.product_id = i.product_id
                                      AND w.request_id = i.request
                                      AND i.type IN ('claim', 'cancel')
   LEFT JOIN lrt.rejected_events r ON r.product_id = i.product_id AND r.event_id = i.event_id;
 COMMENT ON VIEW lrt_report.events IS
-    'An event with its outcome: pending (its epoch is not settled), applied, or rejected with the reason; holder is the normalized holder it concerns (the sender of a transfer, the requester of a claim or cancel), time as the event wrote it.';
+    'An event with its outcome: pending (its epoch is not settled), applied, or rejected with the reason; holder is the normalized holder it concerns (the sender of a transfer, the requester of a claim or cancel), time as the event wrote it; amount in its own unit (shares for withdraw and transfer, else the asset, the asset in for a swap; amount_whole NULL where the amount is a wad or a rate).';
 
 CREATE VIEW lrt_report.holder_events AS
 SELECT e.symbol, x.holder, x.role, e.event_id, e.epoch, e.epoch_start, e."time", e.seq,
-       e.type, e.asset, e.amount, e.request, e.status, e.reason
+       e.type, e.asset, e.amount, e.amount_whole, e.request, e.status, e.reason
   FROM lrt_report.events e
   CROSS JOIN LATERAL (VALUES (e.holder, CASE WHEN e.type = 'transfer' THEN 'sender'
                                              ELSE 'holder' END),
