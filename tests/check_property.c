@@ -25,11 +25,14 @@
  *   3. written as JSON Lines and put through lrt_scenario_read and
  *      lrt_scenario_run (some events give `time` instead of `epoch`).
  *
- * A few more streams keep to what the database path stores (no
- * allocations, slashes by wad, mark or points) and, after run 1,
- * go through `lrt ingest`, `lrt settle --through` and `lrt export` on a
- * fresh database: the same lines as lrt simulate's, rejection reasons aside
- * (SPEC section 6); `lrt verify` then finds no difference.
+ * A few more streams, of every event type as well, after runs 1 and 3 go
+ * through the database path on a fresh database: `lrt ingest` of two
+ * files cut at a random epoch, several `lrt settle --through` (each
+ * rebuilds the book from the database: positions, queue, magnitudes, the
+ * mark, the points programs and accounts), the second file ingested once
+ * the first one's epochs are settled, then `lrt export`: the same lines as
+ * lrt simulate's, rejection reasons aside (SPEC section 6); `lrt verify`
+ * then finds no difference.
  *
  * After every epoch of run 1 the invariants of issue 3 are asserted on the
  * book itself, whatever the model says: holders' shares plus queued shares
@@ -46,8 +49,10 @@
  *
  * Workload: 12,000 events by default (40 streams of 300), a few seconds.
  * LRT_PROPERTY_EVENTS=N asks for about N events (at most 64 streams, longer
- * ones past that); LRT_PROPERTY_SEED=S changes every seed.  A failure names
- * the stream's seed, the epoch and the event.
+ * ones past that); LRT_PROPERTY_SEED=S changes every seed;
+ * LRT_PROPERTY_DB_STREAMS=N puts N streams through the database instead of
+ * 6 (under a second each); LRT_PROPERTY_VERBOSE=1 tells what each
+ * stream held.  A failure names the stream's seed, the epoch and the event.
  */
 #include "helpers.h"
 #include "property.h"
@@ -913,6 +918,37 @@ static size_t finalized_requests(const model *m)
 	return count;
 }
 
+/* LRT_PROPERTY_VERBOSE: what a stream held (`settles`: its `lrt settle`
+ * calls on the database path, 0 for the core's streams). */
+static void print_stream_summary(const stream *s, size_t settles)
+{
+	size_t marks = 0, points = 0, i;
+	int t;
+
+	for (i = 0; i < s->event_count; i++) {
+		const lrt_event *e = &s->events[i].event;
+
+		marks += e->type == LRT_EVENT_CONFIG && (e->config_mask & LRT_CONFIG_FEE_HIGH_WATER_MARK);
+		points += e->type == LRT_EVENT_CONFIG && (e->config_mask & LRT_CONFIG_POINTS);
+	}
+	fprintf(stderr, "property: %sstream %d (seed 0x%016" PRIx64 ", %s offset %u, mark %s,"
+		" %zu programs): %zu events (%zu applied, %zu rejected) in %" PRId64 " epochs,"
+		" %zu requests (%zu finalized)", settles ? "database " : "", s->index, s->seed,
+		s->product.model == LRT_MODEL_PLAIN ? "plain" : "erc4626", s->product.offset,
+		s->product.policy.fee_high_water_mark ? "on" : "off",
+		s->product.policy.points_count, s->event_count, s->applied, s->rejected,
+		s->last_epoch + 1, s->m.request_count, finalized_requests(&s->m));
+	if (settles > 0)
+		fprintf(stderr, ", %zu lrt settle", settles);
+	fprintf(stderr, "\n ");
+	for (t = 0; t < LRT_EVENT_TYPE_COUNT; t++)
+		fprintf(stderr, " %s %zu/%zu", type_names[t], s->applied_by_type[t],
+			s->rejected_by_type[t]);
+	fprintf(stderr, "; configs naming the mark %zu, points %zu; %zu slashes by wad took"
+		" something; stress guard %s\n", marks, points, s->wad_losses,
+		s->stress_trips ? "trips" : "passes");
+}
+
 START_TEST(property_stream)
 {
 	static const char *const run_names[3] = {
@@ -936,19 +972,7 @@ START_TEST(property_stream)
 			      _i, s.seed, run_names[run]);
 	}
 	if (getenv("LRT_PROPERTY_VERBOSE"))
-		fprintf(stderr, "property: stream %d (seed 0x%016" PRIx64 ", %s offset %u): "
-			"%zu events (%zu applied, %zu rejected) in %" PRId64 " epochs, "
-			"%zu requests (%zu finalized)\n", _i, s.seed,
-			s.product.model == LRT_MODEL_PLAIN ? "plain" : "erc4626",
-			s.product.offset, s.event_count, s.applied, s.rejected,
-			s.last_epoch + 1, s.m.request_count, finalized_requests(&s.m));
-	if (getenv("LRT_PROPERTY_VERBOSE")) {
-		for (int t = 0; t < LRT_EVENT_TYPE_COUNT; t++)
-			fprintf(stderr, " %s %zu/%zu", type_names[t], s.applied_by_type[t],
-				s.rejected_by_type[t]);
-		fprintf(stderr, "; %zu slashes by wad took something; stress guard %s\n",
-			s.wad_losses, s.stress_trips ? "trips" : "passes");
-	}
+		print_stream_summary(&s, 0);
 	CHECK(s.applied > 0 && (s.rejected > 0 || s.event_count < 100),
 		      "stream %d: %zu applied, %zu rejected: the generator is off", _i,
 		      s.applied, s.rejected);
@@ -985,44 +1009,105 @@ static json_t *lines_without_reasons(const char *text)
 static void run_lrt(lrt_test_process *p, const char *const args[], const stream *s)
 {
 	lrt_test_run(p, args);
-	CHECK(p->status == 0, "stream %d (seed 0x%016" PRIx64 "): lrt %s exited %d: %s",
-	      s->index, s->seed, args[0], p->status, p->err);
+	CHECK(p->status == 0, "stream %d (seed 0x%016" PRIx64 "): lrt %s exited %d: %s%s",
+	      s->index, s->seed, args[0], p->status, p->err, p->out);
+}
+
+/* The stream's events of epochs [from, through] as JSON Lines in `path`,
+ * after the product line when `product` (a scenario file, as it is). */
+static void write_part(const stream *s, const char *path, int64_t from, int64_t through,
+		       bool product)
+{
+	char *text = NULL;
+	size_t length = 0, i;
+	FILE *out = open_memstream(&text, &length);
+
+	CHECK_ALLOC(out);
+	if (product)
+		write_product_json(out, s);
+	for (i = 0; i < s->event_count; i++)
+		if (s->events[i].event.epoch >= from && s->events[i].event.epoch <= through)
+			event_write_json(out, &s->events[i]);
+	CHECK_OK(fclose(out));
+	lrt_test_write_file(path, text);
+	free(text);
+}
+
+/*
+ * When the database path settles: a few random epochs, the last epoch of
+ * the first file (`cut`, when there is one) and the stream's last, in
+ * ascending order, each once.  Each `lrt settle` rebuilds the book from
+ * the database, so restoring it is part of the test.
+ */
+static size_t settle_stops(stream *s, int64_t cut, int64_t stops[DATABASE_SETTLES + 2])
+{
+	size_t count = 0, extra = (size_t)prng_below(&s->rng, DATABASE_SETTLES + 1), i, k;
+	int64_t epoch;
+
+	stops[count++] = s->last_epoch;
+	if (cut >= 0)
+		stops[count++] = cut;
+	for (i = 0; i < extra; i++)
+		stops[count++] = (int64_t)prng_below(&s->rng, (uint64_t)s->last_epoch + 1);
+	for (i = 1; i < count; i++)  /* insertion sort, then drop repeats */
+		for (k = i; k > 0 && stops[k - 1] > stops[k]; k--)
+			epoch = stops[k], stops[k] = stops[k - 1], stops[k - 1] = epoch;
+	for (i = 1, k = 1; i < count; i++)
+		if (stops[i] != stops[k - 1])
+			stops[k++] = stops[i];
+	return k;
 }
 
 /*
  * SPEC section 6: the same scenario through the database path (ingest,
- * settle, export) yields the same figures.  The streams keep to what the
- * database stores; the first run checks them against the model first.
+ * settle, export) yields the same figures, every event type of the second
+ * edition included.  The stream is ingested as two files, cut at a random
+ * epoch, the second after the first's epochs are settled, and settled by
+ * several `lrt settle --through`; the first run checks it against the
+ * model first.
  */
 START_TEST(property_database)
 {
 	static lrt_test_process p;
-	char folder[1024], path[1100];
+	char folder[1024], first[1100], second[1100], through[32];
 	const char *migrate[] = {"migrate", NULL};
-	const char *create[] = {"product", "create", path, NULL};
-	const char *ingest[] = {"ingest", path, NULL};
-	char through[32];
+	const char *create[] = {"product", "create", first, NULL};
+	const char *ingest_first[] = {"ingest", first, NULL};
+	const char *ingest_second[] = {"ingest", second, NULL};
 	const char *settle[] = {"settle", "--through", through, NULL};
 	const char *export[] = {"export", NULL};
 	const char *verify[] = {"verify", NULL};
+	int64_t stops[DATABASE_SETTLES + 2], cut;
+	size_t stop_count, i;
+	bool second_loaded;
 	json_t *want, *got;
-	size_t i;
 	stream s;
 
 	names_init();
 	stream_init(&s, _i, true);
 	run_generated(&s);
 	run_scenario(&s);
+	cut = (int64_t)prng_below(&s.rng, (uint64_t)s.last_epoch + 2) - 1;  /* -1..last */
+	stop_count = settle_stops(&s, cut, stops);
 	lrt_test_scratch(folder, sizeof(folder));
-	snprintf(path, sizeof(path), "%s/property.jsonl", folder);
-	lrt_test_write_file(path, s.scenario_text);
+	snprintf(first, sizeof(first), "%s/first.jsonl", folder);
+	snprintf(second, sizeof(second), "%s/second.jsonl", folder);
+	write_part(&s, first, 0, cut, true);
+	write_part(&s, second, cut + 1, s.last_epoch, false);
 	lrt_test_fresh_database();
 	run_lrt(&p, migrate, &s);
 	run_lrt(&p, create, &s);
-	run_lrt(&p, ingest, &s);
-	/* every epoch, whatever the clock says of the stream's late ones */
-	snprintf(through, sizeof(through), "%" PRId64, s.last_epoch);
-	run_lrt(&p, settle, &s);
+	run_lrt(&p, ingest_first, &s);
+	second_loaded = false;
+	for (i = 0; i < stop_count; i++) {
+		if (stops[i] > cut && !second_loaded) {
+			run_lrt(&p, ingest_second, &s);
+			second_loaded = true;
+		}
+		/* whatever the clock says of the stream's late epochs */
+		snprintf(through, sizeof(through), "%" PRId64, stops[i]);
+		run_lrt(&p, settle, &s);
+	}
 	run_lrt(&p, export, &s);
 	want = lines_without_reasons(s.output[0]);
 	got = lines_without_reasons(p.out);
@@ -1032,15 +1117,17 @@ START_TEST(property_database)
 		if (a != NULL && b != NULL && json_equal(a, b))
 			continue;
 		ck_abort_msg("stream %d (seed 0x%016" PRIx64 "): line %zu of lrt export differs:\n"
-			     "%s\nlrt simulate:\n%s\n(scenario: %s)", s.index, s.seed, i + 1,
-			     b ? json_dumps(b, JSON_COMPACT) : "(none)",
-			     a ? json_dumps(a, JSON_COMPACT) : "(none)", path);
+			     "%s\nlrt simulate:\n%s\n(files: %s cut after epoch %" PRId64 ", %s)",
+			     s.index, s.seed, i + 1, b ? json_dumps(b, JSON_COMPACT) : "(none)",
+			     a ? json_dumps(a, JSON_COMPACT) : "(none)", first, cut, second);
 	}
 	json_decref(want);
 	json_decref(got);
 	/* and the books recomputed from the journal and the inbox agree */
 	run_lrt(&p, verify, &s);
 	CHECK(strstr(p.out, ", 0 differences") != NULL, "stream %d: lrt verify: %s", s.index, p.out);
+	if (getenv("LRT_PROPERTY_VERBOSE"))
+		print_stream_summary(&s, stop_count);
 	stream_clear(&s);
 }
 END_TEST
@@ -1063,7 +1150,8 @@ Suite *property_suite(void)
 	tcase_add_loop_test(tc, property_stream, 0, (int)streams);
 	suite_add_tcase(suite, tc);
 	tcase_set_timeout(db, LRT_TEST_DB_TIMEOUT_SECONDS + (double)stream_events / 20.0);
-	tcase_add_loop_test(db, property_database, 0, DATABASE_STREAMS);
+	tcase_add_loop_test(db, property_database, 0,
+			    (int)env_size("LRT_PROPERTY_DB_STREAMS", DATABASE_STREAMS));
 	suite_add_tcase(suite, db);
 	return suite;
 }

@@ -48,7 +48,8 @@
 #define AVS_COUNT 3              /* the AVSs that allocate and slash */
 #define PROGRAM_COUNT 3          /* points programs a stream may name */
 #define STRESS_MAX 4             /* what-if slashes on the final state */
-#define DATABASE_STREAMS 3       /* streams also put through the database */
+#define DATABASE_STREAMS 6       /* streams also put through the database */
+#define DATABASE_SETTLES 4       /* random settle stops besides the cut and the end */
 
 /*
  * Check's ck_assert* records a mark point (a write to a file) each time it
@@ -205,7 +206,7 @@ typedef struct {
 	size_t applied_by_type[LRT_EVENT_TYPE_COUNT], rejected_by_type[LRT_EVENT_TYPE_COUNT];
 	size_t wad_losses;       /* slashes by wad that took something */
 	size_t stress_trips;     /* 0 or 1: the final stress tripped its guard */
-	bool database_path;      /* only what the database path stores */
+	bool database_path;      /* also put through the database (own seeds) */
 	const char *scenario_text; /* run 3's JSON Lines (owned) */
 	int64_t last_epoch;
 } stream;
@@ -271,8 +272,8 @@ void gen_wad(stream *s, mpz_t out);
 int allocated_asset(stream *s, int l);
 void gen_event(stream *s, recorded *r);
 void write_product_json(FILE *out, const stream *s);
-/* A stream's product and generator; `database_path` keeps to what the
- * database path stores (no allocations, slashes by wad, mark or points). */
+/* A stream's product and generator; a `database_path` stream draws from
+ * seeds of its own, and from every event type, as the others do. */
 void stream_init(stream *s, int index, bool database_path);
 void stream_clear(stream *s);
 

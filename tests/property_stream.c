@@ -509,7 +509,7 @@ static void gen_slash(stream *s, lrt_event *e)
 	e->source = slash_avss[prng_below(&s->rng, 3)];
 	e->asset = s->m.assets[a].symbol;
 	roll = prng_below(&s->rng, 100);
-	if (prng_percent(&s->rng, 50) && !s->database_path) {
+	if (prng_percent(&s->rng, 50)) {
 		gen_wad(s, e->amount);
 		e->by_wad = true;
 		if (prng_percent(&s->rng, 75) && exposed_stake(s, &l, &a, &avs)) {
@@ -716,15 +716,15 @@ static void gen_config(stream *s, lrt_event *e)
 	}
 	e->config.fee_recipients = recipients;
 	e->config.fee_recipient_count = count;
-	if (prng_percent(&s->rng, 30) && !s->database_path) {
+	if (prng_percent(&s->rng, 30)) {
 		e->config_mask |= LRT_CONFIG_FEE_HIGH_WATER_MARK;
 		e->config.fee_high_water_mark = prng_percent(&s->rng, 50);
 	}
-	if (prng_percent(&s->rng, 35) && !s->database_path) {
+	if (prng_percent(&s->rng, 35)) {
 		e->config_mask |= LRT_CONFIG_POINTS;
 		gen_programs(s, &e->config.points, &e->config.points_count);
 	}
-	if (prng_percent(&s->rng, 20) && !s->database_path)  /* the new fields alone */
+	if (prng_percent(&s->rng, 20))  /* the new fields alone */
 		e->config_mask &= LRT_CONFIG_FEE_HIGH_WATER_MARK | LRT_CONFIG_POINTS;
 	if (e->config_mask == 0)
 		e->config_mask = LRT_CONFIG_FEE_HIGH_WATER_MARK;
@@ -746,8 +746,6 @@ void gen_event(stream *s, recorded *r)
 
 	if (mpz_sgn(s->m.total_shares) == 0 && roll >= 40)
 		roll = 0;  /* an empty pool mostly takes deposits */
-	if (s->database_path && roll >= 57 && roll < 62)
-		roll = 0;  /* no allocate */
 	if (roll < 24)
 		gen_deposit(s, e);
 	else if (roll < 33)
@@ -809,10 +807,10 @@ void write_product_json(FILE *out, const stream *s)
 			p->policy.fee_recipients[i].holder, p->policy.fee_recipients[i].bps);
 	fprintf(out, "], \"delay_epochs\": %" PRId64 ", \"max_apr_bps\": %" PRIu32,
 		p->policy.delay_epochs, p->policy.max_apr_bps);
-	if (p->policy.fee_high_water_mark || (s->index % 2 && !s->database_path))
+	if (p->policy.fee_high_water_mark || s->index % 2)
 		fprintf(out, ", \"fee_high_water_mark\": %s",
 			p->policy.fee_high_water_mark ? "true" : "false");
-	if (p->policy.points_count > 0 || (s->index % 3 == 0 && !s->database_path))
+	if (p->policy.points_count > 0 || s->index % 3 == 0)
 		write_programs_json(out, p->policy.points, p->policy.points_count);
 	fputs("}}\n", out);
 }
@@ -878,9 +876,9 @@ static void stream_make_product(stream *s)
 	policy.delay_epochs = s->m.delay_epochs;
 	policy.max_apr_bps = s->m.max_apr_bps;
 	policy.max_rate_change_bps = 0;
-	s->m.fee_high_water_mark = prng_percent(&s->rng, 40) && !s->database_path;
+	s->m.fee_high_water_mark = prng_percent(&s->rng, 40);
 	policy.fee_high_water_mark = s->m.fee_high_water_mark;
-	if (prng_percent(&s->rng, 60) && !s->database_path) {
+	if (prng_percent(&s->rng, 60)) {
 		gen_programs(s, &policy.points, &policy.points_count);
 		model_set_programs(&s->m, policy.points, policy.points_count);
 	} else {
