@@ -13,6 +13,7 @@
  *   settler.h   settling epochs in the database
  *   export.h    exporting and verifying the stored books
  *   report.h    the reporting views: listing, reading, writing them
+ *   status.h    how each product's settlement stands; the metrics file
  *   version.h   the library version
  */
 #ifndef LRT_LRT_H
@@ -30,6 +31,7 @@
 #include "lrt/settler.h"
 #include "lrt/export.h"
 #include "lrt/report.h"
+#include "lrt/status.h"
 #include "lrt/version.h"
 
 #endif
