@@ -13,6 +13,7 @@
  *   settler.h   settling epochs in the database
  *   export.h    exporting and verifying the stored books
  *   report.h    the reporting views: listing, reading, writing them
+ *   report_html.h  the reports as one HTML page with SVG charts
  *   status.h    how each product's settlement stands; the metrics file
  *   version.h   the library version
  */
@@ -31,6 +32,7 @@
 #include "lrt/settler.h"
 #include "lrt/export.h"
 #include "lrt/report.h"
+#include "lrt/report_html.h"
 #include "lrt/status.h"
 #include "lrt/version.h"
 

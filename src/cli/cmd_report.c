@@ -1,10 +1,11 @@
 /*
  * cmd_report.c - `lrt report`: the reporting views (schema lrt_report) as
- * aligned tables, CSV or JSON; alone, the list of them.
+ * aligned tables, CSV or JSON; alone, the list of them; `lrt report html`,
+ * the page of them with charts.
  *
  * The views are whatever the database's catalog holds (include/lrt/report.h
  * reads it); this file parses the options and wires the rows read to the
- * writer of the format asked.
+ * writer of the format asked, or to the page's (include/lrt/report_html.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,10 +17,12 @@
 #include "cli/cli.h"
 #include "lrt/lrt.h"
 #include "lrt/report.h"
+#include "lrt/report_html.h"
 
 static const char help[] =
 "Usage: lrt report [NAME] [--product SYMBOL] [--epoch EPOCH] [--holder HOLDER]\n"
 "                  [--format table|csv|json] [--db CONNINFO]\n"
+"       lrt report html --output FILE [--product SYMBOL] [--db CONNINFO]\n"
 "\n"
 "Prints one of the reporting views of the database (schema lrt_report,\n"
 "created by lrt migrate), the ones analysts and BI tools read with SQL.\n"
@@ -54,23 +57,79 @@ static const char help[] =
 "A filter on a column the view does not have is a usage error, which names\n"
 "the views that have it.\n"
 "\n"
-"Exit status: 0 printed; 1 the database failed, holds no reports, or output\n"
-"could not be written; 2 a usage error or an unknown report (the closest\n"
-"name is suggested).\n"
+"lrt report html writes one self-contained HTML page (inline CSS and SVG, no\n"
+"script, nothing fetched from the network) to FILE: for each product, or\n"
+"the one --product names, the product now, its yield, operators and\n"
+"concentration, the withdrawal queue, the last epochs of the rate, slashes\n"
+"and reconciliation breaks, with three charts: the rate over epochs with\n"
+"slashes marked, TVL by location over time, and the queue against the\n"
+"buffer.  Tables show whole units with every decimal; the charts plot the\n"
+"same figures.  The views are read in one snapshot; FILE is replaced\n"
+"whole (a temporary file beside it, renamed), never left half written.\n"
+"\n"
+"Exit status: 0 printed (or written); 1 the database failed, holds no\n"
+"reports, or output could not be written; 2 a usage error, an unknown\n"
+"report (the closest name is suggested) or an unknown product.\n"
 "\n"
 "Examples:\n"
 "  lrt report\n"
 "  lrt report rates --product rstETH\n"
 "  lrt report holders --holder 0xAbC...0123 --format json\n"
-"  lrt report rates --format csv > rates.csv\n";
+"  lrt report rates --format csv > rates.csv\n"
+"  lrt report html --output books.html\n";
+
+/* ---- lrt report html ----------------------------------------------------------- */
+
+/* `lrt report html --output FILE [--product SYMBOL] [--db CONNINFO]`;
+ * argv[0] is "report", argv[1] "html". */
+static int run_html(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "product", required_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *conninfo = NULL, *symbol = NULL, *output = NULL;
+	lrt_report_catalog *catalog = NULL;
+	lrt_store *store = NULL;
+	int option, rc;
+
+	opterr = 0;
+	optind = 1;
+	argc--, argv++;                       /* from "html" on */
+	while ((option = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+		switch (option) {
+		case 'd': conninfo = optarg; break;
+		case 'p': symbol = optarg; break;
+		case 'o': output = optarg; break;
+		case ':':
+			return cli_usage_error("report", "%s needs a value", argv[optind - 1]);
+		default:
+			return cli_usage_error("report", "html: unknown option %s",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("report", "html: unexpected argument %s", argv[optind]);
+	if (output == NULL || output[0] == '\0')
+		return cli_usage_error("report", "html: --output FILE is required");
+	rc = lrt_store_connect(&store, conninfo);
+	if (rc == 0)
+		rc = lrt_report_catalog_load(&catalog, store);
+	if (rc == 0)
+		rc = lrt_report_html_write(store, catalog, symbol, output);
+	if (rc != 0)
+		cli_error("%s", lrt_error_last());
+	lrt_report_catalog_free(catalog);
+	lrt_store_close(store);
+	return cli_exit_status(rc);
+}
 
 /*
  * Reports that are not views, each with options of its own: the NAME right
- * after `report` is looked up here before anything is parsed.  The HTML
- * page of issue 11 (`lrt report html --output FILE`: the summary tables
- * and SVG charts in one self-contained file) is to be added as
- * { "html", run_html }; a view named like one of these is then reachable
- * with SQL only.
+ * after `report` is looked up here before anything is parsed; a view named
+ * like one of these is then reachable with SQL only.
  */
 typedef struct {
 	const char *name;
@@ -78,6 +137,7 @@ typedef struct {
 } special_report;
 
 static const special_report special_reports[] = {
+	{ "html", run_html },   /* the summary tables and SVG charts in one file */
 	{ NULL, NULL }   /* the end of the table */
 };
 
