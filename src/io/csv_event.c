@@ -13,7 +13,9 @@
 
 #define FAIL(...) do { lrt_error_set(__VA_ARGS__); return LRT_EINVAL; } while (0)
 
-/* How a field's cell becomes JSON. */
+/* How a field's cell becomes JSON: the one list of the fields whose cell
+ * is not a string (`lrt help ingest` names them; check_ingest_csv2 checks
+ * that it names every one). */
 typedef enum { CELL_STRING, CELL_INTEGER, CELL_LIST, CELL_BOOLEAN, CELL_TIME } cell_kind;
 
 static const struct {
@@ -26,6 +28,12 @@ static const struct {
 	{"fee_recipients", CELL_LIST}, {"points", CELL_LIST},
 	{"fee_high_water_mark", CELL_BOOLEAN},
 };
+
+const char *lrt_csv_typed_field(size_t index)
+{
+	return index < sizeof(typed_fields) / sizeof(typed_fields[0])
+	       ? typed_fields[index].name : NULL;
+}
 
 static cell_kind kind_of(const char *name)
 {

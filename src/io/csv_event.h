@@ -35,6 +35,13 @@ int lrt_csv_header_parse(lrt_csv_header *out, lrt_arena *arena,
 			 const char *text, size_t length);
 
 /*
+ * The name of the `index`-th field whose cell is not a string (a number, a
+ * time, a JSON list or a boolean, as above), NULL past the last: for help
+ * texts and their tests.
+ */
+const char *lrt_csv_typed_field(size_t index);
+
+/*
  * The event object of one record.  LRT_EINVAL with the reason ("CSV: 3
  * cells, but the header names 5 columns", "fee_recipients: not JSON: ...",
  * "seq: 99999999999999999999 is out of range"); LRT_ENOMEM.  The caller
