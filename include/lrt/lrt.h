@@ -15,6 +15,7 @@
  *   report.h    the reporting views: listing, reading, writing them
  *   report_html.h  the reports as one HTML page with SVG charts
  *   status.h    how each product's settlement stands; the metrics file
+ *   service.h   what lrt serve needs of a connection: LISTEN, leadership
  *   version.h   the library version
  */
 #ifndef LRT_LRT_H
@@ -34,6 +35,7 @@
 #include "lrt/report.h"
 #include "lrt/report_html.h"
 #include "lrt/status.h"
+#include "lrt/service.h"
 #include "lrt/version.h"
 
 #endif
