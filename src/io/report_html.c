@@ -633,41 +633,44 @@ static void heading(const lrt_html_section *s)
 /* The product now: its state and the policy in force. */
 static int card_now(const lrt_html_section *s)
 {
-	static const char *const rows[][3] = {   /* label, column, unit: u, s, % */
+	/* label, column, and its unit: u the underlying, s the share, r the
+	 * rate, % basis points as a percentage, c the same for a cap that 0
+	 * turns off, b a boolean, - none */
+	static const char *const rows[][3] = {
 		{ "total assets (A)", "total_assets_whole", "u" },
 		{ "total shares (S)", "total_shares_whole", "s" },
 		{ "rate", "rate_whole", "r" },
 		{ "deferred (smoothing)", "deferred_whole", "u" },
 		{ "fee, % of increases", "fee_bps", "%" },
-		{ "fee high-water mark", "fee_high_water_mark", "" },
-		{ "withdrawal delay, epochs", "delay_epochs", "" },
-		{ "max APR, %", "max_apr_bps", "%" },
-		{ "max rate change, % an epoch", "max_rate_change_bps", "%" },
+		{ "fee high-water mark", "fee_high_water_mark", "b" },
+		{ "withdrawal delay, epochs", "delay_epochs", "-" },
+		{ "smoothing cap, % APR", "max_apr_bps", "c" },
+		{ "guard, % rate change an epoch", "max_rate_change_bps", "c" },
 	};
 	const lrt_html_rows *p = rows_of(s, LRT_HTML_PRODUCTS);
 	html_table t = PAIRS_TABLE;
 	char label[TEXT_BYTES], number[NUMBER_BYTES], unit[UNIT_BYTES];
 	size_t i;
 
+	snprintf(unit, sizeof(unit), "%s per %s", s->underlying, s->symbol);
 	card_begin(s->file, "Now");
 	pair(&t, "settled epoch", lrt_html_value_or(p, 0, lrt_html_column(p, "settled_epoch"),
 						    "none yet"));
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const char *text = lrt_html_value(p, 0, lrt_html_column(p, rows[i][1]));
+		char kind = rows[i][2][0];
 
-		snprintf(unit, sizeof(unit), "%s per %s", s->underlying, s->symbol);
-		if (rows[i][2][0] == 'u')
-			with_unit(label, sizeof(label), rows[i][0], s->underlying);
-		else if (rows[i][2][0] == 's')
-			with_unit(label, sizeof(label), rows[i][0], s->symbol);
-		else if (rows[i][2][0] == 'r')
-			with_unit(label, sizeof(label), rows[i][0], unit);
+		if (kind == 'u' || kind == 's' || kind == 'r')
+			with_unit(label, sizeof(label), rows[i][0], kind == 'u' ? s->underlying
+				  : kind == 's' ? s->symbol : unit);
 		else
 			snprintf(label, sizeof(label), "%s", rows[i][0]);
-		if (rows[i][2][0] == '%')
+		if (kind == 'c' && strcmp(text, "0") == 0)
+			text = "none";
+		else if (kind == '%' || kind == 'c')
 			text = percent_of_bps(number, sizeof(number), text);
-		else if (strcmp(text, "t") == 0 || strcmp(text, "f") == 0)
-			text = text[0] == 't' ? "yes" : "no";
+		else if (kind == 'b')
+			text = strcmp(text, "t") == 0 ? "yes" : "no";
 		pair(&t, label, text);
 	}
 	return card_end(s->file, &t);
@@ -887,7 +890,7 @@ static const char *slash_size(char *out, size_t size, const lrt_html_rows *x, si
 static int table_slashes(const lrt_html_section *s)
 {
 	static const char *const headers[] = {
-		"epoch", "operator", "AVS", "asset", "slashed", "loss, asset", "event"
+		"epoch", "operator", "AVS", "asset", "slashed", "loss, in the asset", "event"
 	};
 	const lrt_html_rows *x = rows_of(s, LRT_HTML_SLASHES);
 	html_table t = TABLE(headers, 7);
@@ -932,7 +935,7 @@ static int table_breaks(const lrt_html_section *s)
 		"difference_whole", "event_id"
 	};
 	static const char *const headers[] = {
-		"epoch", "asset", "location", "book, asset", "observed, asset",
+		"epoch", "asset", "location", "book, in the asset", "observed, in the asset",
 		"observed - book", "event"
 	};
 	const lrt_html_rows *x = rows_of(s, LRT_HTML_RECONCILIATION);
@@ -953,8 +956,8 @@ static int table_breaks(const lrt_html_section *s)
 	history_heading(s->file, count_title(title, sizeof(title), "Reconciliation breaks",
 					     breaks < BREAKS_SHOWN ? breaks : BREAKS_SHOWN,
 					     breaks));
-	snprintf(title, sizeof(title), "%zu attests applied, %zu matched the books to "
-		 "the base unit.", x->count, x->count - breaks);
+	snprintf(title, sizeof(title), "Attests applied: %zu, of which %zu match the books "
+		 "to the base unit.", x->count, x->count - breaks);
 	fprintf(s->file, "<p class=\"%s\">", breaks > 0 ? "bad" : "ok");
 	lrt_html_escape(s->file, x->count == 0 ? "No attest applied." : title);
 	fputs("</p>\n", s->file);
