@@ -16,9 +16,13 @@
 # false; it is removed afterwards, and a PostgreSQL installed later for other
 # work gets its cluster as Debian intends.  (A cluster that is there already
 # is left alone.)
+#
+# chromium is the browser that opens the page of `lrt report html` in a test
+# (tests/check_report_html.c: headless, with no network), which checks that
+# it renders with its charts and reports no error.
 set -eu
 need="build-essential pkg-config libgmp-dev libpq-dev libjansson-dev check \
-postgresql-15 gcovr"
+postgresql-15 gcovr chromium"
 no_cluster=/etc/postgresql-common/createcluster.d/lrt-no-main-cluster.conf
 
 if [ "${1:-}" = "--list" ]; then
