@@ -60,7 +60,6 @@ static int out_of_memory(void)
 
 static void figure_begin(const lrt_html_section *s)
 {
-	(void)s;
 	fputs("<figure>\n", s->file);
 }
 
@@ -222,6 +221,7 @@ static int chart_rate(const lrt_html_section *s)
 	c.y_label = y_label;
 	c.keys = keys;
 	c.key_count = s->product->views[LRT_HTML_SLASHES].count > 0 ? 2 : 1;
+	c.y_from_zero = rates->count == 0;          /* an empty frame from 0 to 1 */
 	epoch_range(&c, order, rates->count);
 	value_range(&c.y_min, &c.y_max, rates, lrt_html_column(rates, "rate_whole"));
 	figure_begin(s);
@@ -341,8 +341,10 @@ static int tvl_values(tvl_grid *g, const lrt_html_rows *t)
 	for (i = 0; i < t->count; i++) {
 		size_t r = g->order[i].row, l;
 
-		while (g->epoch[e] != g->order[i].epoch)
+		while (g->epoch[e] != g->order[i].epoch) {
 			e++;
+			LRT_ASSERT(e < g->epochs);     /* the epochs came from these rows */
+		}
 		for (l = 0; strcmp(g->location[l].name, lrt_html_value(t, r, location)) != 0; l++)
 			LRT_ASSERT(l + 1 < g->locations);
 		g->value[e * g->series + g->location[l].series] +=
