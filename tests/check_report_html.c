@@ -539,9 +539,10 @@ static char *page_errors(const char *log)
 	return errors;
 }
 
-/* Chromium opens the page, with no network at all: the DOM it built from
- * the page into `dom`, its log into `log`.  Fails the test unless it exits
- * 0. */
+/* Chromium opens the page, with no network at all (every host name
+ * resolves to nothing) and its shared memory in files (a container's
+ * /dev/shm is small): what it prints (`mode` --dump-dom: the DOM it built)
+ * into `dom`, its log into `log`.  Fails the test unless it exits 0. */
 static void chromium_run(const char *chromium, const char *scratch, const char *page_path,
 			 const char *mode, const char *dom, const char *log)
 {
@@ -550,7 +551,8 @@ static void chromium_run(const char *chromium, const char *scratch, const char *
 		chromium, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run",
 		"--no-default-browser-check", "--disable-extensions", "--disable-sync",
 		"--disable-background-networking", "--disable-component-update",
-		"--host-resolver-rules=MAP * ~NOTFOUND", profile, "--enable-logging=stderr",
+		"--disable-dev-shm-usage", "--host-resolver-rules=MAP * ~NOTFOUND", profile,
+		"--enable-logging=stderr",
 		"--v=0", "--window-size=1280,2400", "--hide-scrollbars", mode, url, NULL
 	};
 	int status;
