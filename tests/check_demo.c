@@ -824,8 +824,11 @@ START_TEST(test_demo_script_runs_twice)
 	assert_has(first, "  insurance-fund ");
 	assert_has(first, "  claimed ");
 	assert_has(first, "Tables of lrt: ");
-	snprintf(psql, sizeof(psql), "  psql -h %s/demo -U postgres lrt_demo\n", demo_build);
+	snprintf(psql, sizeof(psql), "  export PGHOST=%s/demo PGUSER=postgres PGDATABASE=lrt_demo\n",
+		 demo_build);
 	assert_has(first, psql);
+	assert_has(first, "  report    lrt report html: ");
+	assert_has(first, "/demo/rstETH.html in a browser");
 	ck_assert_msg(second_status == 0, "demo.sh again exited %d:\n%.3000s", second_status,
 		      second);
 	assert_has(second, ", reused, Unix socket only");

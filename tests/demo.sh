@@ -193,6 +193,12 @@ stress=$("$lrt" stress --product "$symbol" $slashes 2>"$demo/stress.log") ||
 	{ cat "$demo/stress.log" >&2; fail "lrt stress failed"; }
 step stress "lrt stress: eigenda slashes $(($(echo "$slashes" | wc -w) / 2)) allocations by half"
 
+# the page for people: every chart and summary table, from the views
+page=$demo/rstETH.html
+"$lrt" report html --output "$page" >"$demo/report.log" 2>&1 ||
+	{ cat "$demo/report.log" >&2; fail "lrt report html failed"; }
+step report "lrt report html: ${page#"$PWD"/}, three SVG charts"
+
 # ---- the account, from the tables ----------------------------------------------------
 
 bars='▁▂▃▄▅▆▇█'
@@ -473,13 +479,17 @@ SELECT format('  top holders by %s: %s', program,
 SQL
 
 here=${demo#"$PWD"/}
+lrt_here=${lrt#"$PWD"/}
 cat <<EOF
 
 Look inside; the cluster is left running (make demo-clean stops it):
-  psql -h $demo -U $superuser $database
-  SELECT epoch, rate, total_assets, rewards, fee_shares FROM lrt.epochs ORDER BY epoch;
-  SELECT holder, shares FROM lrt.holders ORDER BY shares DESC LIMIT 10;
-  SELECT epoch, asset, location, book, observed FROM lrt.reconciliations WHERE difference <> 0;
+  open $here/rstETH.html in a browser (one file, no network)
+  export PGHOST=$demo PGUSER=$superuser PGDATABASE=$database
+  $lrt_here report                         # the reporting views, what a row is
+  $lrt_here report concentration           # aligned, in whole units
+  $lrt_here report yield --format json
+  psql -c 'SELECT epoch, rate_whole, total_assets_whole FROM lrt_report.rates ORDER BY epoch DESC LIMIT 7'
+  psql -c 'SELECT * FROM lrt_report.reconciliation WHERE NOT matched'
 EOF
 # the tables of the schema (the journal's partitions not named one by one)
 # and the reporting views, as migrations/ and sql/ made them
