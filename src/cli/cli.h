@@ -52,6 +52,7 @@ extern const lrt_command cmd_settle;
 extern const lrt_command cmd_export;
 extern const lrt_command cmd_verify;
 extern const lrt_command cmd_report;
+extern const lrt_command cmd_status;
 extern const lrt_command cmd_demo;
 
 #endif

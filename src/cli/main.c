@@ -23,6 +23,7 @@ static const lrt_command *const commands[] = {
 	&cmd_export,
 	&cmd_verify,
 	&cmd_report,
+	&cmd_status,
 	&cmd_demo,
 };
 
