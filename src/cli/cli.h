@@ -54,5 +54,6 @@ extern const lrt_command cmd_verify;
 extern const lrt_command cmd_report;
 extern const lrt_command cmd_status;
 extern const lrt_command cmd_demo;
+extern const lrt_command cmd_serve;
 
 #endif

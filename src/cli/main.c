@@ -25,6 +25,7 @@ static const lrt_command *const commands[] = {
 	&cmd_report,
 	&cmd_status,
 	&cmd_demo,
+	&cmd_serve,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
