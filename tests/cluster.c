@@ -126,18 +126,15 @@ static int choose_user(lrt_test_cluster *cluster)
 	return 0;
 }
 
-static int make_folder(lrt_test_cluster *cluster)
+/* A new folder PARENT/NAME-XXXXXX for the cluster, its data/ inside. */
+static int make_folder(lrt_test_cluster *cluster, const char *parent,
+		       const char *name)
 {
-	const char *parent = getenv("LRT_TEST_TMPDIR");
 	struct sockaddr_un address;
 
-	if (parent == NULL || parent[0] == '\0')
-		parent = getenv("TMPDIR");
-	if (parent == NULL || parent[0] == '\0')
-		parent = "/tmp";
-	snprintf(cluster->folder, sizeof(cluster->folder), "%s/lrt-test-XXXXXX",
-		 parent);
-	if (strlen(cluster->folder) + sizeof("/.s.PGSQL." LRT_TEST_CLUSTER_PORT)
+	snprintf(cluster->folder, sizeof(cluster->folder), "%s/%s-XXXXXX",
+		 parent, name);
+	if (strlen(cluster->folder) + sizeof("/.s.PGSQL.") + strlen(cluster->port)
 	    > sizeof(address.sun_path)) {
 		fprintf(stderr, "test cluster: %s is too long a path for a Unix "
 			"socket: set LRT_TEST_TMPDIR to a shorter folder\n", parent);
@@ -225,18 +222,21 @@ static void print_log_tail(const char *log)
 		fprintf(stderr, "  %s", lines[i % LOG_TAIL_LINES]);
 }
 
-static int run_initdb(lrt_test_cluster *cluster)
+/* Runs a program of the server's (argv[0] its name in bindir) to its end,
+ * its output into FOLDER/NAME.log. */
+static int run_tool(lrt_test_cluster *cluster, char *argv[])
 {
-	char initdb[PATH_MAX + 16], log[PATH_MAX + 16];
-	char *argv[] = { initdb, "-D", cluster->data,
-		"-U", LRT_TEST_CLUSTER_SUPERUSER, "-A", "trust", "-E", "UTF8",
-		"--locale=C", "--no-sync", "--no-instructions", NULL };
+	char program[PATH_MAX + 16], log[PATH_MAX + 16];
+	const char *name = argv[0];
 	pid_t pid;
 	int status;
 
-	snprintf(initdb, sizeof(initdb), "%s/initdb", cluster->bindir);
-	snprintf(log, sizeof(log), "%s/initdb.log", cluster->folder);
-	if ((pid = spawn(cluster, argv, log, false)) < 0)
+	snprintf(program, sizeof(program), "%s/%s", cluster->bindir, name);
+	snprintf(log, sizeof(log), "%s/%s.log", cluster->folder, name);
+	argv[0] = program;
+	pid = spawn(cluster, argv, log, false);
+	argv[0] = (char *)name;
+	if (pid < 0)
 		return -1;
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
@@ -247,11 +247,37 @@ static int run_initdb(lrt_test_cluster *cluster)
 	if (lrt_test_interrupted)
 		return -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "test cluster: initdb failed\n");
+		fprintf(stderr, "test cluster: %s failed\n", name);
 		print_log_tail(log);
 		return -1;
 	}
 	return 0;
+}
+
+static int run_initdb(lrt_test_cluster *cluster)
+{
+	char *argv[] = { "initdb", "-D", cluster->data,
+		"-U", LRT_TEST_CLUSTER_SUPERUSER, "-A", "trust", "-E", "UTF8",
+		"--locale=C", "--no-sync", "--no-instructions", NULL };
+
+	return run_tool(cluster, argv);
+}
+
+/*
+ * The primary's data as it is now, streamed over its socket, with what a
+ * standby needs to follow it (-R: standby.signal, primary_conninfo).
+ * initdb's pg_hba.conf already lets the superuser replicate over the
+ * socket (trust).
+ */
+static int run_basebackup(lrt_test_cluster *standby, const char *primary_folder,
+			  const char *primary_port)
+{
+	char *argv[] = { "pg_basebackup", "-D", standby->data,
+		"-h", (char *)primary_folder, "-p", (char *)primary_port,
+		"-U", LRT_TEST_CLUSTER_SUPERUSER, "-R", "-X", "stream",
+		"--checkpoint=fast", "--no-sync", "--no-manifest", NULL };
+
+	return run_tool(standby, argv);
 }
 
 static int start_server(lrt_test_cluster *cluster)
@@ -259,12 +285,16 @@ static int start_server(lrt_test_cluster *cluster)
 	char postgres[PATH_MAX + 16], log[PATH_MAX + 16];
 	char socket_option[PATH_MAX + 40];
 	char *argv[] = { postgres, "-D", cluster->data,
-		"-p", LRT_TEST_CLUSTER_PORT,
+		"-p", cluster->port,
 		"-c", "listen_addresses=", "-c", socket_option,
 		/* Durability is worth nothing in a cluster thrown away. */
 		"-c", "fsync=off", "-c", "synchronous_commit=off",
-		"-c", "full_page_writes=off", "-c", "wal_level=minimal",
-		"-c", "max_wal_senders=0",
+		"-c", "full_page_writes=off",
+		/* Enough for a hot standby (tests/check_replica.c): its base
+		 * backup takes two senders, its streaming one.  A standby
+		 * needs at least the primary's max_connections and senders:
+		 * the same settings serve both. */
+		"-c", "wal_level=replica", "-c", "max_wal_senders=4",
 		/* Small, and enough for the concurrency tests. */
 		"-c", "shared_buffers=16MB", "-c", "max_connections=60",
 		/* Shared memory in the folder, gone with it. */
@@ -283,7 +313,7 @@ static int start_server(lrt_test_cluster *cluster)
 static void conninfo(char *out, size_t size, const lrt_test_cluster *cluster)
 {
 	snprintf(out, size, "host=%s port=%s user=%s dbname=postgres",
-		 cluster->folder, LRT_TEST_CLUSTER_PORT, LRT_TEST_CLUSTER_SUPERUSER);
+		 cluster->folder, cluster->port, LRT_TEST_CLUSTER_SUPERUSER);
 }
 
 /* Waits until the server accepts connections, then reads its version. */
@@ -323,15 +353,39 @@ static int wait_ready(lrt_test_cluster *cluster, double deadline)
 
 int lrt_test_cluster_start(lrt_test_cluster *cluster)
 {
+	const char *parent = getenv("LRT_TEST_TMPDIR");
 	double started = now_seconds();
 
 	memset(cluster, 0, sizeof(*cluster));
+	snprintf(cluster->port, sizeof(cluster->port), "%s", LRT_TEST_CLUSTER_PORT);
+	if (parent == NULL || parent[0] == '\0')
+		parent = getenv("TMPDIR");
+	if (parent == NULL || parent[0] == '\0')
+		parent = "/tmp";
 	if (find_bindir(cluster) != 0 || choose_user(cluster) != 0 ||
-	    make_folder(cluster) != 0 || run_initdb(cluster) != 0 ||
-	    start_server(cluster) != 0 ||
+	    make_folder(cluster, parent, "lrt-test") != 0 ||
+	    run_initdb(cluster) != 0 || start_server(cluster) != 0 ||
 	    wait_ready(cluster, started + LRT_TEST_CLUSTER_START_SECONDS) != 0)
 		return -1;
 	cluster->start_seconds = now_seconds() - started;
+	return 0;
+}
+
+int lrt_test_cluster_start_standby(lrt_test_cluster *standby,
+				   const char *primary_folder,
+				   const char *primary_port, const char *port)
+{
+	double started = now_seconds();
+
+	memset(standby, 0, sizeof(*standby));
+	snprintf(standby->port, sizeof(standby->port), "%s", port);
+	if (find_bindir(standby) != 0 || choose_user(standby) != 0 ||
+	    make_folder(standby, primary_folder, "standby") != 0 ||
+	    run_basebackup(standby, primary_folder, primary_port) != 0 ||
+	    start_server(standby) != 0 ||
+	    wait_ready(standby, started + LRT_TEST_CLUSTER_START_SECONDS) != 0)
+		return -1;
+	standby->start_seconds = now_seconds() - started;
 	return 0;
 }
 

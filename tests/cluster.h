@@ -13,6 +13,10 @@
  * The runner (tests/runner.c) starts one cluster for the whole run and
  * always stops it and removes its folder: after passing tests, failing
  * tests, a crashed test process and SIGINT/SIGTERM/SIGHUP alike.
+ *
+ * A suite may start a hot standby of it (lrt_test_cluster_start_standby):
+ * a folder inside the cluster's, so that it goes with it, and a server
+ * that is the starting process's child and goes with that process.
  */
 #ifndef LRT_TESTS_CLUSTER_H
 #define LRT_TESTS_CLUSTER_H
@@ -37,6 +41,7 @@ typedef struct {
 	bool as_other_user;       /* run as uid/gid below (we are root) */
 	uid_t uid;
 	gid_t gid;
+	char port[8];             /* names the socket file .s.PGSQL.PORT */
 	pid_t postmaster;         /* 0 when not running */
 	char version[32];         /* "15.18" */
 	double start_seconds;     /* time taken by initdb and start */
@@ -55,6 +60,21 @@ extern volatile sig_atomic_t lrt_test_interrupted;
  * lrt_test_cluster_stop all the same, to remove what was made.
  */
 int lrt_test_cluster_start(lrt_test_cluster *cluster);
+
+/*
+ * A streaming-replication hot standby of the running cluster whose socket
+ * is PRIMARY_FOLDER/.s.PGSQL.PRIMARY_PORT: a new folder
+ * PRIMARY_FOLDER/standby-XXXXXX holding its socket (port PORT) and its
+ * data, taken with `pg_basebackup -R -X stream`, and its server, started
+ * with the primary's settings, waited for until it accepts (read-only)
+ * connections.  The server is the caller's child, in a session of its own,
+ * and gets SIGQUIT (immediate shutdown) if the caller dies first.  Returns
+ * 0, or -1 after printing why to stderr; the caller then calls
+ * lrt_test_cluster_stop all the same, as after lrt_test_cluster_start.
+ */
+int lrt_test_cluster_start_standby(lrt_test_cluster *standby,
+				   const char *primary_folder,
+				   const char *primary_port, const char *port);
 
 /*
  * Points libpq's environment at the cluster (PGHOST, PGPORT, PGUSER,
