@@ -484,12 +484,12 @@ SELECT p.symbol, h.holder, h.shares, lrt_report.whole(h.shares, d.share_decimals
 COMMENT ON VIEW lrt_report.holders IS
     'A holder with shares now; value = SPEC to_assets(shares) = floor(shares * (A + VA) / (S + VS)), underlying base units.';
 
+-- The holders are named per product, in a LATERAL union, so that a filter
+-- on holder (a dashboard's "my position") reaches both branches together
+-- with the product's id: two index lookups on (product_id, holder).  A
+-- union joined to the products afterwards would get the holder alone,
+-- which no index serves: a scan of every holder of every product.
 CREATE VIEW lrt_report.holder_positions AS
-WITH named AS (
-    SELECT h.product_id, h.holder FROM lrt.holders h WHERE h.shares > 0
-    UNION
-    SELECT w.product_id, w.holder FROM lrt.withdrawal_requests w
-     WHERE w.status IN ('queued', 'finalized'))
 SELECT p.symbol, n.holder, coalesce(h.shares, 0) AS shares,
        lrt_report.whole(coalesce(h.shares, 0), d.share_decimals) AS shares_whole,
        lrt_report.to_assets(coalesce(h.shares, 0), s.total_assets, s.total_shares, p.model,
@@ -502,13 +502,17 @@ SELECT p.symbol, n.holder, coalesce(h.shares, 0) AS shares,
        r.queued_value, lrt_report.whole(r.queued_value, u.decimals) AS queued_value_whole,
        r.claimable_requests, r.claimable, lrt_report.whole(r.claimable, u.decimals) AS claimable_whole,
        u.decimals AS underlying_decimals, d.share_decimals
-  FROM named n
-  JOIN lrt.products p USING (product_id)
+  FROM lrt.products p
   JOIN lrt.product_state s USING (product_id)
   JOIN lrt.product_assets u ON u.product_id = p.product_id AND u.ordinal = 0
   CROSS JOIN LATERAL (SELECT lrt_report.share_decimals(p.model, p.decimals_offset, u.decimals)
                              AS share_decimals) d
-  LEFT JOIN lrt.holders h ON h.product_id = n.product_id AND h.holder = n.holder
+  CROSS JOIN LATERAL (
+      SELECT x.holder FROM lrt.holders x WHERE x.product_id = p.product_id AND x.shares > 0
+      UNION
+      SELECT w.holder FROM lrt.withdrawal_requests w
+       WHERE w.product_id = p.product_id AND w.status IN ('queued', 'finalized')) n
+  LEFT JOIN lrt.holders h ON h.product_id = p.product_id AND h.holder = n.holder
   CROSS JOIN LATERAL (
       SELECT count(*) FILTER (WHERE w.status = 'queued') AS queued_requests,
              coalesce(sum(w.shares) FILTER (WHERE w.status = 'queued'), 0) AS queued_shares,
@@ -519,7 +523,7 @@ SELECT p.symbol, n.holder, coalesce(h.shares, 0) AS shares,
              count(*) FILTER (WHERE w.status = 'finalized') AS claimable_requests,
              coalesce(sum(w.payout) FILTER (WHERE w.status = 'finalized'), 0) AS claimable
         FROM lrt.withdrawal_requests w
-       WHERE w.product_id = n.product_id AND w.holder = n.holder
+       WHERE w.product_id = p.product_id AND w.holder = n.holder
          AND w.status IN ('queued', 'finalized')) r;
 COMMENT ON VIEW lrt_report.holder_positions IS
     'A holder with shares, queued or claimable withdrawals now: shares and their value (to_assets), queued requests with their value at the rate now (min(cap, to_assets(shares))), finalized requests not yet claimed and their payout.';
