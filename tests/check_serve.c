@@ -395,7 +395,7 @@ START_TEST(test_events_settle_as_epochs_complete)
 		 " ('liveETH', '{\"id\": \"s1\", \"epoch\": %lld, \"type\": \"deposit\","
 		 " \"holder\": \"carol\", \"asset\": \"ETH\", \"amount\": \"7\"}')", (long long)e);
 	lrt_test_exec(conn, sql);
-	wait_log(&service, "liveETH: judged 1 submissions: 1 loaded, 0 duplicates, 0 rejected", 1);
+	wait_log(&service, "liveETH: judged 1 submission: 1 loaded, 0 duplicates, 0 rejected", 1);
 	snprintf(sql, sizeof(sql), "SELECT settled_epoch >= %lld FROM lrt.product_state",
 		 (long long)e);
 	wait_value(conn, sql, "t");
@@ -538,7 +538,7 @@ START_TEST(test_sigterm_mid_epoch)
 		 " %d events (0 rejected)", BIG_EPOCH_EVENTS);
 	ck_assert_msg(strstr(service.err, expected) != NULL
 		      && strstr(service.err, "settled epoch 1:") == NULL
-		      && strstr(service.err, "stopped on SIGTERM: 1 epochs settled") != NULL,
+		      && strstr(service.err, "stopped on SIGTERM: 1 epoch settled") != NULL,
 		      "%s", tail_of(service.err));
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT settled_epoch FROM lrt.product_state"),
 			 "0");

@@ -120,8 +120,9 @@ static int judge_submissions(serve_state *s, serve_product *p)
 					  "loaded", (json_int_t)report.loaded,
 					  "duplicates", (json_int_t)report.duplicates,
 					  "rejected", (json_int_t)report.rejected),
-				"judged %llu submissions: %llu loaded, %llu duplicates,"
+				"judged %llu submission%s: %llu loaded, %llu duplicates,"
 				" %llu rejected", (unsigned long long)report.read,
+				report.read == 1 ? "" : "s",
 				(unsigned long long)report.loaded,
 				(unsigned long long)report.duplicates,
 				(unsigned long long)report.rejected);
@@ -192,10 +193,9 @@ static int guard_stop(serve_state *s, serve_product *p, const lrt_settle_report 
 	}
 	lrt_status_free(status, count);
 	serve_log_write(&s->log, "warning", "guard_stop", p->symbol, fields,
-			"guard stopped epoch %lld: %s; %s waits (others go on) until"
-			" lrt settle --product %s --accept-rate RATE, or an accept"
-			" event for the epoch", (long long)p->trip_epoch, message,
-			p->symbol, p->symbol);
+			"guard stop: %s; %s waits (others go on) until lrt settle"
+			" --product %s --accept-rate RATE, or an accept event for epoch"
+			" %lld", message, p->symbol, p->symbol, (long long)p->trip_epoch);
 	return 0;
 }
 
@@ -224,9 +224,10 @@ static void log_epoch(void *context, const lrt_epoch_report *epoch)
 				  "events", (json_int_t)c->report->last_events,
 				  "rejected", (json_int_t)epoch->rejected_count,
 				  "ms", (json_int_t)elapsed),
-			"settled epoch %lld: rate %s, %zu events (%zu rejected), %lld ms",
+			"settled epoch %lld: rate %s, %zu event%s (%zu rejected), %lld ms",
 			(long long)epoch->epoch, rate != NULL ? rate : "?",
-			c->report->last_events, epoch->rejected_count, (long long)elapsed);
+			c->report->last_events, c->report->last_events == 1 ? "" : "s",
+			epoch->rejected_count, (long long)elapsed);
 	free(rate);
 }
 

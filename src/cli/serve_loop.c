@@ -370,9 +370,10 @@ static int connect_with_backoff(serve_state *s, bool first)
 			json_pack("{s:s, s:i, s:I}", "server", lrt_store_describe(s->store),
 				  "failed_attempts", (int)attempt,
 				  "ms", (json_int_t)(serve_clock_ms() - since)),
-			"%s to %s as \"%s\" (%u failed attempts, %lld ms)",
+			"%s to %s as \"%s\" (%u failed attempt%s, %lld ms)",
 			first ? "connected" : "reconnected", lrt_store_describe(s->store),
-			s->application_name, attempt, (long long)(serve_clock_ms() - since));
+			s->application_name, attempt, attempt == 1 ? "" : "s",
+			(long long)(serve_clock_ms() - since));
 	if (first || attempt > 0)
 		log_products(s, "products", "products");
 	return 0;
@@ -507,11 +508,12 @@ static void log_stop(serve_state *s, int rc)
 	serve_log_write(&s->log, rc == 0 ? "info" : "error", "stop", NULL,
 			json_pack("{s:I, s:I}", "epochs_settled", (json_int_t)s->epochs_settled,
 				  "reconnects", (json_int_t)s->reconnects),
-			"stopped%s%s%s: %lld epochs settled, %lld reconnections%s%s",
+			"stopped%s%s%s: %lld epoch%s settled, %lld reconnection%s%s%s",
 			number ? " on " : "", number == SIGTERM ? "SIGTERM"
 			: number == SIGINT ? "SIGINT" : "", s->options->once && !number
 			? " after one cycle (--once)" : "", (long long)s->epochs_settled,
-			(long long)s->reconnects, rc != 0 ? "; " : "",
+			s->epochs_settled == 1 ? "" : "s", (long long)s->reconnects,
+			s->reconnects == 1 ? "" : "s", rc != 0 ? "; " : "",
 			rc != 0 ? lrt_error_last() : "");
 }
 
