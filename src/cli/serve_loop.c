@@ -363,6 +363,11 @@ static int connect_with_backoff(serve_state *s, bool first)
 		}
 		if (serve_stop_signal)
 			return 1;
+		if (serve_reload_requested) {
+			/* the products are read when connected */
+			serve_reload_requested = 0;
+			serve_log_reopen(&s->log);
+		}
 	}
 	if (!first)
 		s->reconnects++;
