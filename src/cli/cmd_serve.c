@@ -85,10 +85,15 @@ static int parse_seconds(const char *text)
 	return (int)value;
 }
 
+/* Adds a --product; a symbol named twice is served once. */
 static int add_product(serve_options *o, const char *symbol)
 {
 	const char **grown;
+	size_t i;
 
+	for (i = 0; i < o->symbol_count; i++)
+		if (strcmp(o->symbols[i], symbol) == 0)
+			return LRT_EXIT_OK;
 	if (o->symbol_count == SERVE_PRODUCTS_MAX)
 		return cli_usage_error("serve", "more than %d --product", SERVE_PRODUCTS_MAX);
 	grown = realloc(o->symbols, (o->symbol_count + 1) * sizeof(*grown));
