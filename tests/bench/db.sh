@@ -29,6 +29,9 @@
 # the ratios (aims: ingest within 1.5x the keyed COPY, each settlement
 # within 3x the bare COPY of its events, the rewards-only epoch under 50 ms
 # and, points or not, the same at ten holders as at a million: 1x).
+# Then tests/bench/dashboard.sh: the same product grown to a thousand
+# epochs, a holder's position and the last 30 epochs of rates read through
+# the reporting views, timed and with their plans.
 # The cluster lives in BUILD/bench/pg and is stopped and removed at the end.
 set -eu
 
@@ -250,3 +253,7 @@ echo "  settle of the mixed events $(ratio "$settle_mixed_ms" "$copy_mixed_ms") 
 echo "  rewards-only epoch, a fresh process at $holders holders and $queued queued requests: $rewards_ms ms, median $rewards_median_ms (aim: under 50 ms); $(ratio "$rewards_ms" "$small_rewards_ms") the same at 10 holders ($small_rewards_ms ms)   (aim: 1x)"
 echo "  the epoch that starts two points programs: $points_on_ms ms, $(ratio "$points_on_ms" "$small_points_on_ms") the same at 10 holders ($small_points_on_ms ms)   (aim: 1x)"
 echo "  rewards-only epoch with two points programs, a fresh process at $holders holders ($points_rows points accounts stored): $points_ms ms, median $points_median_ms; $(ratio "$points_ms" "$small_points_ms") the same at 10 holders ($small_points_ms ms), $(ratio "$points_ms" "$rewards_ms") the rewards-only epoch without points   (aim: 1x, 1x)"
+
+# The dashboard's queries on this product, grown to a thousand epochs.
+# shellcheck source=tests/bench/dashboard.sh
+. "$(dirname "$0")/dashboard.sh"
