@@ -52,7 +52,7 @@ ALL_CFLAGS  := $(LRT_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(SAN_FLAGS) $(COV_FLAGS) $(LDFLAGS)
 
 LIB_SRC     := $(wildcard src/core/*.c src/io/*.c src/store/*.c)
-CLI_SRC     := $(wildcard src/cli/*.c)
+CLI_SRC     := $(wildcard src/cli/*.c src/demo/*.c)
 TEST_SRC    := $(wildcard tests/*.c)
 EMBED_IN    := $(sort $(wildcard migrations/*.sql)) $(sort $(wildcard sql/*.sql))
 LIMITS_SQL  := $(BUILD)/gen/limits.sql

@@ -1,6 +1,6 @@
 /*
  * cmd_demo.c - `lrt demo generate`: writes the made-up history of an rstETH
- * token that `make demo` puts through the database (demo_generator.h).
+ * token that `make demo` puts through the database (src/demo/generator.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
-#include "cli/demo_generator.h"
+#include "demo/generator.h"
 #include "lrt/lrt.h"
 
 static const char help[] =

@@ -1,5 +1,5 @@
 /*
- * demo_generator.c - a realistic rstETH history (see demo_generator.h).
+ * generator.c - a realistic rstETH history (see generator.h).
  *
  * How each part of the story is made, epoch by epoch (one epoch = one day;
  * the day's events get times in six phases, and seq = block * 10^6 + log
@@ -74,7 +74,7 @@
 
 #include <gmp.h>
 
-#include "cli/demo_generator.h"
+#include "demo/generator.h"
 #include "lrt/lrt.h"
 
 /* ---- the calendar and the chain --------------------------------------- */

@@ -1,5 +1,5 @@
 /*
- * demo_generator.h - the history of a made-up liquid restaking token, written
+ * generator.h - the history of a made-up liquid restaking token, written
  * as a scenario (SPEC section 6) for `lrt demo generate` and `make demo`.
  *
  * The token is rstETH: ETH, stETH and rETH accepted, AVS rewards paid in
@@ -11,7 +11,7 @@
  * slash by wad of each of its assets); an oracle attesting balances (one of
  * them off by a few gwei, on purpose); and a "loyalty" points program,
  * joined by an "eigenlayer" one after a third of the history.
- * demo_generator.c says how each is made.
+ * generator.c says how each is made.
  *
  * The history is a pure function of the options: its own PRNG (xoshiro256**
  * seeded by splitmix64), integer and GMP arithmetic only, no clock, no
@@ -21,8 +21,8 @@
  * plans the treasury's moves.  The only rejections are the few claims it
  * makes too early on purpose.
  */
-#ifndef LRT_CLI_DEMO_GENERATOR_H
-#define LRT_CLI_DEMO_GENERATOR_H
+#ifndef LRT_DEMO_GENERATOR_H
+#define LRT_DEMO_GENERATOR_H
 
 #include <stddef.h>
 #include <stdint.h>
