@@ -196,6 +196,82 @@ static void step_fee(const lrt_book *book, lrt_epoch_report *report,
 	mpz_add(shares_after, book->total_shares, report->fee_shares);
 }
 
+/*
+ * `amount` base units of an asset with `decimals` decimals in whole units,
+ * exactly: every digit, the point only when there is a fraction, and (when
+ * `trim`) no trailing zero after it.  `out` holds WHOLE_CHARS_MAX bytes.
+ */
+#define WHOLE_CHARS_MAX (LRT_AMOUNT_CHARS_MAX + LRT_DECIMALS_MAX + 3)
+
+static void format_whole(char out[WHOLE_CHARS_MAX], const mpz_t amount,
+			 unsigned decimals, bool trim)
+{
+	char digits[WHOLE_CHARS_MAX];
+	size_t count, whole, i;
+
+	LRT_ASSERT(mpz_sgn(amount) >= 0 && decimals <= LRT_DECIMALS_MAX);
+	LRT_ASSERT(mpz_sizeinbase(amount, 10) < LRT_AMOUNT_CHARS_MAX);
+	/* left-padded with zeros to at least one digit before the point */
+	mpz_get_str(digits, 10, amount);
+	count = strlen(digits);
+	if (count <= decimals) {
+		memmove(digits + decimals + 1 - count, digits, count + 1);
+		memset(digits, '0', decimals + 1 - count);
+		count = decimals + 1;
+	}
+	whole = count - decimals;
+	memcpy(out, digits, whole);
+	out[whole] = '.';
+	memcpy(out + whole + 1, digits + whole, decimals + 1);
+	for (i = whole + decimals; trim && i > whole && out[i] == '0'; i--)
+		out[i] = '\0';
+	if (out[whole + 1] == '\0' || decimals == 0)
+		out[whole] = '\0';
+}
+
+/*
+ * The guard's message: both rates in whole units of the underlying, the
+ * change in percent and basis points, and the accept that lets r1 pass.
+ * The change is |r1 - r0| * 10000 / r0 bps, exact when it has at most two
+ * decimals, else rounded away from zero to 0.01 bps (and its percent to
+ * 0.0001%), so that a move just past the limit never reads as the limit.
+ */
+static void guard_message(const lrt_book *book, const lrt_epoch_report *report)
+{
+	const lrt_product *product = &book->product;
+	unsigned decimals = product->assets[0].decimals;
+	char before[WHOLE_CHARS_MAX], after[WHOLE_CHARS_MAX];
+	char bps[WHOLE_CHARS_MAX], percent[WHOLE_CHARS_MAX];
+	char message[4 * WHOLE_CHARS_MAX];
+	mpz_t hundredths, remainder;
+	bool exact;
+
+	mpz_init(hundredths);
+	mpz_init(remainder);
+	/* hundredths of a basis point: ceil(|r1 - r0| * 10000 * 100 / r0) */
+	mpz_sub(hundredths, report->rate_after, report->rate_before);
+	mpz_abs(hundredths, hundredths);
+	mpz_mul_ui(hundredths, hundredths, LRT_BPS_DENOMINATOR * 100);
+	mpz_cdiv_qr(hundredths, remainder, hundredths, report->rate_before);
+	exact = mpz_sgn(remainder) == 0;
+	format_whole(before, report->rate_before, decimals, true);
+	format_whole(after, report->rate_after, decimals, true);
+	format_whole(bps, hundredths, 2, exact);
+	format_whole(percent, hundredths, 4, exact);
+	gmp_snprintf(message, sizeof(message),
+		     "epoch %lld: the rate of %s would move from %s %s to %s %s,"
+		     " %s %s%% (%s bps%s), more than max_rate_change_bps %u"
+		     " allows; an accept event with rate %Zd lets it pass",
+		     (long long)report->epoch, product->symbol, before,
+		     product->underlying, after, product->underlying,
+		     mpz_cmp(report->rate_after, report->rate_before) > 0 ? "up" : "down",
+		     percent, bps, exact ? "" : ", both rounded away from zero",
+		     product->policy.max_rate_change_bps, report->rate_after);
+	lrt_error_set("%s", message);
+	mpz_clear(remainder);
+	mpz_clear(hundredths);
+}
+
 /* Step 4: true when the epoch may settle; an accept event of the epoch
  * naming r1 lets it pass when `accepts_count`. */
 static bool step_guard(const lrt_book *book, lrt_epoch_report *report,
@@ -222,18 +298,8 @@ static bool step_guard(const lrt_book *book, lrt_epoch_report *report,
 	}
 	mpz_clear(change);
 	mpz_clear(limit);
-	if (!passes) {
-		char message[512];
-
-		gmp_snprintf(message, sizeof(message),
-			     "epoch %lld: the rate would move from %Zd to %Zd, "
-			     "more than max_rate_change_bps %u allows; an accept "
-			     "event with rate %Zd lets it pass",
-			     (long long)report->epoch, report->rate_before,
-			     report->rate_after, policy->max_rate_change_bps,
-			     report->rate_after);
-		lrt_error_set("%s", message);
-	}
+	if (!passes)
+		guard_message(book, report);
 	return passes;
 }
 
