@@ -28,7 +28,8 @@ SHARED      ?= ../shared
 CC          ?= cc
 CFLAGS      ?= -O2 -g
 PKG_CONFIG  ?= pkg-config
-PKGS        := libpq gmp jansson
+# libcrypto: the SHA-256 of migrations (libpq links it already).
+PKGS        := libpq gmp jansson libcrypto
 
 # SANITIZE=address,undefined adds the sanitizers; COVERAGE=1 adds gcov.
 ifneq ($(SANITIZE),)
@@ -49,6 +50,9 @@ LRT_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
                -DLRT_VERSION='"$(VERSION)"' -DLRT_DATADIR='"$(DATADIR)/lrt"' \
                $(DEPS_CFLAGS) $(SAN_FLAGS) $(COV_FLAGS)
 ALL_CFLAGS  := $(LRT_CFLAGS) $(CFLAGS)
+# The library's objects hide every symbol but those the public headers mark
+# LRT_API (include/lrt/common.h): liblrt.so exports the API and nothing else.
+LIB_CFLAGS  := -fvisibility=hidden
 ALL_LDFLAGS := $(SAN_FLAGS) $(COV_FLAGS) $(LDFLAGS)
 
 LIB_SRC     := $(wildcard src/core/*.c src/io/*.c src/store/*.c)
@@ -79,9 +83,9 @@ deps:
 # `make install PREFIX=...` (LRT_DATADIR), SANITIZE= or CFLAGS= rebuild the
 # objects instead of reusing ones built for other flags.
 FLAGS_FILE  := $(BUILD)/flags
-ifneq ($(file <$(FLAGS_FILE)),$(strip $(ALL_CFLAGS) $(ALL_LDFLAGS)))
+ifneq ($(file <$(FLAGS_FILE)),$(strip $(ALL_CFLAGS) $(LIB_CFLAGS) $(ALL_LDFLAGS)))
 $(shell mkdir -p $(BUILD))
-$(file >$(FLAGS_FILE),$(strip $(ALL_CFLAGS) $(ALL_LDFLAGS)))
+$(file >$(FLAGS_FILE),$(strip $(ALL_CFLAGS) $(LIB_CFLAGS) $(ALL_LDFLAGS)))
 endif
 
 $(BUILD)/obj/%.o: %.c $(FLAGS_FILE)
@@ -113,6 +117,7 @@ $(BUILD)/gen/embedded.c: $(BUILD)/embed $(EMBED_IN) $(LIMITS_SQL) Makefile
 	@mkdir -p $(dir $@)
 	$(BUILD)/embed $@ $(EMBED_IN) $(LIMITS_SQL)=sql/limits.sql
 
+$(LIB_OBJ): ALL_CFLAGS += $(LIB_CFLAGS)
 $(LIB_A): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
@@ -135,6 +140,8 @@ $(BUILD)/obj/tests/%.o: ALL_CFLAGS += $(CHECK_CFLAGS) -DLRT_TEST_BUILD
 $(RUNNER): $(TEST_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(LIB_A) $(DEPS_LIBS) $(CHECK_LIBS)
+# check_exports reads the dynamic symbols of the library built beside it.
+$(RUNNER): $(LIB_SO)
 
 # The scenarios the tests run live in the repository, a copy of a folder of
 # $(SHARED) (COPY=SHARED_FOLDER): the SPEC's second edition.  The first

@@ -11,22 +11,24 @@
 #ifndef LRT_AMOUNT_H
 #define LRT_AMOUNT_H
 
+#include "lrt/common.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <gmp.h>
 
 /* Parses an amount; `out` must be initialized. */
-int lrt_amount_parse(mpz_t out, const char *text, size_t length);
+LRT_API int lrt_amount_parse(mpz_t out, const char *text, size_t length);
 
 /* Parses a price into a canonical rational; `out` must be initialized. */
-int lrt_price_parse(mpq_t out, const char *text, size_t length);
+LRT_API int lrt_price_parse(mpq_t out, const char *text, size_t length);
 
 /*
  * Parses a points rate [0-9]+(.[0-9]{1,18})? into the integer rate * 10^18
  * (SPEC section 5 step 7 counts points in units of 10^-18 point); the whole
  * part is bounded like an amount.
  */
-int lrt_points_rate_parse(mpz_t scaled_out, const char *text, size_t length);
+LRT_API int lrt_points_rate_parse(mpz_t scaled_out, const char *text, size_t length);
 
 /*
  * Writes a price as a decimal string ("0.9993", "1") into `out` of `size`
@@ -34,12 +36,12 @@ int lrt_points_rate_parse(mpz_t scaled_out, const char *text, size_t length);
  * exact; LRT_EINVAL for a price that is not such a decimal, LRT_ELIMIT when
  * `size` is too small.
  */
-int lrt_price_format(char *out, size_t size, const mpq_t price);
+LRT_API int lrt_price_format(char *out, size_t size, const mpq_t price);
 
 /* True when 0 <= x <= 2^256 - 1: a value that may be stored. */
-bool lrt_amount_fits(const mpz_t x);
+LRT_API bool lrt_amount_fits(const mpz_t x);
 
 /* The largest storable amount, 2^256 - 1 (a process-wide constant). */
-void lrt_amount_max(mpz_t out);
+LRT_API void lrt_amount_max(mpz_t out);
 
 #endif

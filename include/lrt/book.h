@@ -20,6 +20,8 @@
 #ifndef LRT_BOOK_H
 #define LRT_BOOK_H
 
+#include "lrt/common.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -79,7 +81,7 @@ typedef struct {
 typedef void (*lrt_journal_fn)(void *context, const lrt_journal_transfer *transfer);
 
 /* "holder", "queue", "issued", "position", ...: a kind's stored name. */
-const char *lrt_account_kind_name(lrt_account_kind kind);
+LRT_API const char *lrt_account_kind_name(lrt_account_kind kind);
 
 /* ---- the report of a settled epoch ------------------------------------ */
 
@@ -121,25 +123,25 @@ typedef struct {
 	size_t reconciliation_count;
 } lrt_epoch_report;
 
-void lrt_epoch_report_init(lrt_epoch_report *report);
-void lrt_epoch_report_clear(lrt_epoch_report *report);
+LRT_API void lrt_epoch_report_init(lrt_epoch_report *report);
+LRT_API void lrt_epoch_report_clear(lrt_epoch_report *report);
 
 /* ---- the book ---------------------------------------------------------- */
 
 /* A new, empty book for a valid product (copied). */
-int lrt_book_new(lrt_book **out, const lrt_product *product);
-void lrt_book_free(lrt_book *book);
+LRT_API int lrt_book_new(lrt_book **out, const lrt_product *product);
+LRT_API void lrt_book_free(lrt_book *book);
 
-void lrt_book_set_journal(lrt_book *book, lrt_journal_fn sink, void *context);
+LRT_API void lrt_book_set_journal(lrt_book *book, lrt_journal_fn sink, void *context);
 
 /* The product as configured now (policy after the last applied `config`). */
-const lrt_product *lrt_book_product(const lrt_book *book);
+LRT_API const lrt_product *lrt_book_product(const lrt_book *book);
 
 /* The last settled epoch, -1 before the first. */
-int64_t lrt_book_settled_epoch(const lrt_book *book);
+LRT_API int64_t lrt_book_settled_epoch(const lrt_book *book);
 
 /* Opens epoch `epoch`, which must be the last settled + 1 (LRT_ESTATE). */
-int lrt_book_begin_epoch(lrt_book *book, int64_t epoch);
+LRT_API int lrt_book_begin_epoch(lrt_book *book, int64_t epoch);
 
 /*
  * Applies one event of the open epoch.  Returns 0 when it applied,
@@ -148,7 +150,7 @@ int lrt_book_begin_epoch(lrt_book *book, int64_t epoch);
  * LRT_ESTATE when no epoch is open or the event is of another epoch, and
  * LRT_ENOMEM.
  */
-int lrt_book_apply(lrt_book *book, const lrt_event *event);
+LRT_API int lrt_book_apply(lrt_book *book, const lrt_event *event);
 
 /*
  * Settles the open epoch into `report` (initialized by the caller).  On
@@ -156,21 +158,21 @@ int lrt_book_apply(lrt_book *book, const lrt_event *event);
  * the book is left with the epoch's events applied but not settled: it must
  * be discarded.
  */
-int lrt_book_settle(lrt_book *book, lrt_epoch_report *report);
+LRT_API int lrt_book_settle(lrt_book *book, lrt_epoch_report *report);
 
 /* ---- reading the state -------------------------------------------------- */
 
-void lrt_book_total_assets(mpz_t out, const lrt_book *book);
-void lrt_book_total_shares(mpz_t out, const lrt_book *book);
-void lrt_book_deferred(mpz_t out, const lrt_book *book);
-void lrt_book_rate(mpz_t out, const lrt_book *book);
+LRT_API void lrt_book_total_assets(mpz_t out, const lrt_book *book);
+LRT_API void lrt_book_total_shares(mpz_t out, const lrt_book *book);
+LRT_API void lrt_book_deferred(mpz_t out, const lrt_book *book);
+LRT_API void lrt_book_rate(mpz_t out, const lrt_book *book);
 
 /* A holder's shares (0 for an unknown holder). */
-void lrt_book_holder_shares(mpz_t out, const lrt_book *book, const char *holder);
+LRT_API void lrt_book_holder_shares(mpz_t out, const lrt_book *book, const char *holder);
 
 /* The position of an asset at a location (0 when there is none). */
-void lrt_book_position(mpz_t out, const lrt_book *book, const char *asset,
-		       const char *location);
+LRT_API void lrt_book_position(mpz_t out, const lrt_book *book, const char *asset,
+			       const char *location);
 
 typedef int (*lrt_holder_fn)(void *context, const char *holder,
 			     const mpz_t shares);
@@ -203,36 +205,36 @@ typedef int (*lrt_request_fn)(void *context, const lrt_request_view *request);
  * their names (sorted = true) or in table order (false); stops and returns
  * the first non-zero value `fn` returns.
  */
-int lrt_book_each_holder(const lrt_book *book, bool sorted, lrt_holder_fn fn,
-			 void *context);
+LRT_API int lrt_book_each_holder(const lrt_book *book, bool sorted, lrt_holder_fn fn,
+				 void *context);
 
 /* Every position, locations in order of first use, assets in product order. */
-int lrt_book_each_position(const lrt_book *book, lrt_position_fn fn,
-			   void *context);
+LRT_API int lrt_book_each_position(const lrt_book *book, lrt_position_fn fn,
+				   void *context);
 
 /* Every location, in order of first use (buffer 0, claimable 1, then the
  * operators): `fn` gets its name and index. */
 typedef int (*lrt_location_fn)(void *context, const char *location, size_t index);
-int lrt_book_each_location(const lrt_book *book, lrt_location_fn fn, void *context);
+LRT_API int lrt_book_each_location(const lrt_book *book, lrt_location_fn fn, void *context);
 
 /* Every asset that has a price, other than the underlying. */
 typedef int (*lrt_price_fn)(void *context, const char *asset, const mpq_t price);
-int lrt_book_each_price(const lrt_book *book, lrt_price_fn fn, void *context);
+LRT_API int lrt_book_each_price(const lrt_book *book, lrt_price_fn fn, void *context);
 
 /* Every request still queued, in queue order. */
-int lrt_book_each_queued(const lrt_book *book, lrt_request_fn fn, void *context);
+LRT_API int lrt_book_each_queued(const lrt_book *book, lrt_request_fn fn, void *context);
 
 /* ---- points, exposure and stress (SPEC sections 5 step 7, 6 and 7) ------- */
 
 /* Every points program ever named, in code-point order of the names. */
 typedef int (*lrt_program_fn)(void *context, const char *program);
-int lrt_book_each_program(const lrt_book *book, lrt_program_fn fn, void *context);
+LRT_API int lrt_book_each_program(const lrt_book *book, lrt_program_fn fn, void *context);
 
 /* Every holder whose points in `program` are not 0 (whatever its shares),
  * in code-point order, with its points in units of 10^-18 point. */
 typedef int (*lrt_points_fn)(void *context, const char *holder, const mpz_t points);
-int lrt_book_each_points(const lrt_book *book, const char *program,
-			 lrt_points_fn fn, void *context);
+LRT_API int lrt_book_each_points(const lrt_book *book, const char *program,
+				 lrt_points_fn fn, void *context);
 
 typedef struct {
 	char *avs;
@@ -254,12 +256,12 @@ typedef struct {
 	mpz_t hhi_bps;
 } lrt_exposure;
 
-void lrt_exposure_init(lrt_exposure *exposure);
-void lrt_exposure_clear(lrt_exposure *exposure);
+LRT_API void lrt_exposure_init(lrt_exposure *exposure);
+LRT_API void lrt_exposure_clear(lrt_exposure *exposure);
 
 /* Computes the exposure of the book's current state into an initialized
  * `out` (replacing what it held); LRT_ENOMEM. */
-int lrt_book_exposure(lrt_exposure *out, const lrt_book *book);
+LRT_API int lrt_book_exposure(lrt_exposure *out, const lrt_book *book);
 
 /* A what-if slash by wad: `wad` at most 10^18. */
 typedef struct {
@@ -284,8 +286,8 @@ typedef struct {
 	bool guard_trips;
 } lrt_stress_report;
 
-void lrt_stress_report_init(lrt_stress_report *report);
-void lrt_stress_report_clear(lrt_stress_report *report);
+LRT_API void lrt_stress_report_init(lrt_stress_report *report);
+LRT_API void lrt_stress_report_clear(lrt_stress_report *report);
 
 /*
  * SPEC section 7: applies the slashes, in order, to the state after the
@@ -294,8 +296,8 @@ void lrt_stress_report_clear(lrt_stress_report *report);
  * no other event.  The book must have no open epoch (LRT_ESTATE); it is
  * left with the stress epoch open and must be discarded.
  */
-int lrt_book_stress(lrt_stress_report *out, lrt_book *book,
-		    const lrt_stress_slash *slashes, size_t count);
+LRT_API int lrt_book_stress(lrt_stress_report *out, lrt_book *book,
+			    const lrt_stress_slash *slashes, size_t count);
 
 /* ---- restoring a book from storage, and what changed since -------------------
  *
@@ -307,52 +309,52 @@ int lrt_book_stress(lrt_stress_report *out, lrt_book *book,
  */
 
 /* A, S and D after `settled_epoch` (which becomes the last settled). */
-int lrt_book_restore_totals(lrt_book *book, int64_t settled_epoch,
-			    const mpz_t total_assets, const mpz_t total_shares,
-			    const mpz_t deferred);
+LRT_API int lrt_book_restore_totals(lrt_book *book, int64_t settled_epoch,
+				    const mpz_t total_assets, const mpz_t total_shares,
+				    const mpz_t deferred);
 
 /* The policy in force (as changed by earlier config events). */
-int lrt_book_restore_policy(lrt_book *book, const lrt_policy *policy);
+LRT_API int lrt_book_restore_policy(lrt_book *book, const lrt_policy *policy);
 
 /* An asset's last price (not the underlying's). */
-int lrt_book_restore_price(lrt_book *book, const char *asset, const mpq_t price);
+LRT_API int lrt_book_restore_price(lrt_book *book, const char *asset, const mpq_t price);
 
 /* A position; locations are added in the order first restored. */
-int lrt_book_restore_position(lrt_book *book, const char *asset,
-			      const char *location, const mpz_t amount);
+LRT_API int lrt_book_restore_position(lrt_book *book, const char *asset,
+				      const char *location, const mpz_t amount);
 
 /* A holder's shares, replacing what the book held for that holder. */
-int lrt_book_restore_holder(lrt_book *book, const char *holder,
-			    const mpz_t shares);
+LRT_API int lrt_book_restore_holder(lrt_book *book, const char *holder,
+				    const mpz_t shares);
 
 /* True when the book holds the holder (restored or met in an event). */
-bool lrt_book_knows_holder(const lrt_book *book, const char *holder);
+LRT_API bool lrt_book_knows_holder(const lrt_book *book, const char *holder);
 
 /* A request: queued ones join the queue in the order restored; finalized
  * and claimed ones are kept for claims.  LRT_ESTATE for a known id. */
-int lrt_book_restore_request(lrt_book *book, const lrt_request_view *request);
+LRT_API int lrt_book_restore_request(lrt_book *book, const lrt_request_view *request);
 
 /* True when the book holds a request of that id. */
-bool lrt_book_knows_request(const lrt_book *book, const char *request);
+LRT_API bool lrt_book_knows_request(const lrt_book *book, const char *request);
 
 /* The holder of a request the book holds, or NULL (valid while the book is). */
-const char *lrt_book_request_holder(const lrt_book *book, const char *request);
+LRT_API const char *lrt_book_request_holder(const lrt_book *book, const char *request);
 
 /* The high-water mark H (SPEC section 5 step 6), an exact rational with a
  * positive denominator. */
-int lrt_book_restore_high_water_mark(lrt_book *book, const mpq_t mark);
+LRT_API int lrt_book_restore_high_water_mark(lrt_book *book, const mpq_t mark);
 
 /* H into `out`; false (out unchanged) when there is no mark yet. */
-bool lrt_book_high_water_mark(mpq_t out, const lrt_book *book);
+LRT_API bool lrt_book_high_water_mark(mpq_t out, const lrt_book *book);
 
 /* The max magnitude M of (operator, asset) and, one call each, the
  * allocated magnitude of each AVS (SPEC section 2); LRT_EINVAL for an
  * unknown asset or allocations that would exceed M. */
-int lrt_book_restore_stake(lrt_book *book, const char *operator_name,
-			   const char *asset, const mpz_t max_magnitude);
-int lrt_book_restore_allocation(lrt_book *book, const char *operator_name,
-				const char *asset, const char *avs,
-				const mpz_t magnitude);
+LRT_API int lrt_book_restore_stake(lrt_book *book, const char *operator_name,
+				   const char *asset, const mpz_t max_magnitude);
+LRT_API int lrt_book_restore_allocation(lrt_book *book, const char *operator_name,
+					const char *asset, const char *avs,
+					const mpz_t magnitude);
 
 /* Every stake (operator, asset, M) and every allocation (operator, asset,
  * AVS, a), in the order they were made. */
@@ -361,44 +363,44 @@ typedef int (*lrt_stake_fn)(void *context, const char *operator_name,
 typedef int (*lrt_allocation_fn)(void *context, const char *operator_name,
 				 const char *asset, const char *avs,
 				 const mpz_t magnitude);
-int lrt_book_each_stake(const lrt_book *book, lrt_stake_fn fn, void *context);
-int lrt_book_each_allocation(const lrt_book *book, lrt_allocation_fn fn,
-			     void *context);
+LRT_API int lrt_book_each_stake(const lrt_book *book, lrt_stake_fn fn, void *context);
+LRT_API int lrt_book_each_allocation(const lrt_book *book, lrt_allocation_fn fn,
+				     void *context);
 
 /* A points program's index (the sum of its rate * 10^18 over the epochs it
  * was in force), restored before any holder's account; the program must
  * have been named (by the product or a config restored with the policy)
  * or is added out of force. */
-int lrt_book_restore_program_index(lrt_book *book, const char *program,
-				   const mpz_t index);
+LRT_API int lrt_book_restore_program_index(lrt_book *book, const char *program,
+					   const mpz_t index);
 
 /* Every program ever named with its index, in the order first named. */
 typedef int (*lrt_program_index_fn)(void *context, const char *program,
 				    const mpz_t index);
-int lrt_book_each_program_index(const lrt_book *book, lrt_program_index_fn fn,
-				void *context);
+LRT_API int lrt_book_each_program_index(const lrt_book *book, lrt_program_index_fn fn,
+					void *context);
 
 /* A holder's account in a program: the exact points accrued and the
  * program's index when they were last credited.  The holder must have
  * been restored. */
-int lrt_book_restore_holder_points(lrt_book *book, const char *holder,
-				   const char *program, const mpz_t accrued,
-				   const mpz_t checkpoint);
+LRT_API int lrt_book_restore_holder_points(lrt_book *book, const char *holder,
+					   const char *program, const mpz_t accrued,
+					   const mpz_t checkpoint);
 
 /* The accounts of the holders changed since lrt_book_clear_changes, one
  * call per holder and program it has an account in. */
 typedef int (*lrt_holder_points_fn)(void *context, const char *holder,
 				    const char *program, const mpz_t accrued,
 				    const mpz_t checkpoint);
-int lrt_book_each_changed_holder_points(const lrt_book *book,
-					lrt_holder_points_fn fn, void *context);
+LRT_API int lrt_book_each_changed_holder_points(const lrt_book *book,
+						lrt_holder_points_fn fn, void *context);
 
 /* Holders whose shares changed since lrt_book_clear_changes (zeros too),
  * and requests that were queued, finalized or claimed since. */
-int lrt_book_each_changed_holder(const lrt_book *book, lrt_holder_fn fn,
-				 void *context);
-int lrt_book_each_changed_request(const lrt_book *book, lrt_request_fn fn,
-				  void *context);
-void lrt_book_clear_changes(lrt_book *book);
+LRT_API int lrt_book_each_changed_holder(const lrt_book *book, lrt_holder_fn fn,
+					 void *context);
+LRT_API int lrt_book_each_changed_request(const lrt_book *book, lrt_request_fn fn,
+					  void *context);
+LRT_API void lrt_book_clear_changes(lrt_book *book);
 
 #endif

@@ -10,6 +10,8 @@
 #ifndef LRT_CATALOG_H
 #define LRT_CATALOG_H
 
+#include "lrt/common.h"
+
 #include <stdint.h>
 
 #include "lrt/product.h"
@@ -21,27 +23,27 @@
  * before `lrt settle` considers an epoch complete.  LRT_EINVAL names the
  * field that is wrong or says that the symbol exists; nothing is written then.
  */
-int lrt_catalog_create(int64_t *product_id_out, lrt_store *store,
-		       const char *config_json, size_t length,
-		       int64_t settle_lag_seconds);
+LRT_API int lrt_catalog_create(int64_t *product_id_out, lrt_store *store,
+			       const char *config_json, size_t length,
+			       int64_t settle_lag_seconds);
 
 /*
  * Loads the product named `symbol` into an initialized `out`, its policy as
  * now in force.  `symbol` NULL picks the only product of the database
  * (LRT_EINVAL when there is none or more than one).
  */
-int lrt_catalog_load(lrt_product *out, int64_t *product_id_out,
-		     int64_t *settle_lag_seconds_out, lrt_store *store,
-		     const char *symbol);
+LRT_API int lrt_catalog_load(lrt_product *out, int64_t *product_id_out,
+			     int64_t *settle_lag_seconds_out, lrt_store *store,
+			     const char *symbol);
 
 /* Like lrt_catalog_load, but with the policy as the product was created,
  * before any `config` event: where a replay from scratch starts. */
-int lrt_catalog_load_as_created(lrt_product *out, int64_t *product_id_out,
-				lrt_store *store, const char *symbol);
+LRT_API int lrt_catalog_load_as_created(lrt_product *out, int64_t *product_id_out,
+					lrt_store *store, const char *symbol);
 
 /* One JSON document describing a product: its configuration, policy in
  * force, totals, rate, positions and counts.  The caller frees *json_out. */
-int lrt_catalog_describe(char **json_out, lrt_store *store, const char *symbol);
+LRT_API int lrt_catalog_describe(char **json_out, lrt_store *store, const char *symbol);
 
 typedef struct {
 	const char *symbol;
@@ -56,6 +58,6 @@ typedef struct {
 typedef int (*lrt_catalog_fn)(void *context, const lrt_catalog_row *row);
 
 /* Calls `fn` for every product, by symbol. */
-int lrt_catalog_list(lrt_store *store, lrt_catalog_fn fn, void *context);
+LRT_API int lrt_catalog_list(lrt_store *store, lrt_catalog_fn fn, void *context);
 
 #endif

@@ -11,6 +11,8 @@
 #ifndef LRT_ERROR_H
 #define LRT_ERROR_H
 
+#include "lrt/common.h"
+
 enum {
 	LRT_OK = 0,
 	LRT_ENOMEM = -1,    /* out of memory */
@@ -26,19 +28,19 @@ enum {
 };
 
 /* Sets the calling thread's message, printf-style; truncated past 1023 bytes. */
-void lrt_error_set(const char *fmt, ...)
+LRT_API void lrt_error_set(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
 /* Prefixes the current message with "prefix: " (for adding a file:line). */
-void lrt_error_prefix(const char *fmt, ...)
+LRT_API void lrt_error_prefix(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
 /* The calling thread's last message; "" when none. Never NULL. */
-const char *lrt_error_last(void);
+LRT_API const char *lrt_error_last(void);
 
-void lrt_error_clear(void);
+LRT_API void lrt_error_clear(void);
 
 /* A short constant name for a code ("malformed input", ...). */
-const char *lrt_error_name(int code);
+LRT_API const char *lrt_error_name(int code);
 
 #endif

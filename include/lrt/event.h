@@ -27,6 +27,8 @@
 #ifndef LRT_EVENT_H
 #define LRT_EVENT_H
 
+#include "lrt/common.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <gmp.h>
@@ -87,13 +89,13 @@ typedef struct {
 	lrt_policy config;      /* fee_recipients, points borrowed, like the strings */
 } lrt_event;
 
-void lrt_event_init(lrt_event *event);
-void lrt_event_clear(lrt_event *event);
+LRT_API void lrt_event_init(lrt_event *event);
+LRT_API void lrt_event_clear(lrt_event *event);
 
 /* "deposit", ...; NULL for an out-of-range type. */
-const char *lrt_event_type_name(lrt_event_type type);
+LRT_API const char *lrt_event_type_name(lrt_event_type type);
 
 /* The type named `name`, or -1. */
-int lrt_event_type_parse(const char *name);
+LRT_API int lrt_event_type_parse(const char *name);
 
 #endif

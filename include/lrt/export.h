@@ -7,6 +7,8 @@
 #ifndef LRT_EXPORT_H
 #define LRT_EXPORT_H
 
+#include "lrt/common.h"
+
 #include <stdio.h>
 
 #include "lrt/book.h"
@@ -17,15 +19,15 @@
  * line of the state after the last one: exactly what `lrt simulate` prints
  * for the same events (SPEC section 6).  `symbol` NULL: the only product.
  */
-int lrt_export(FILE *out, lrt_store *store, const char *symbol);
+LRT_API int lrt_export(FILE *out, lrt_store *store, const char *symbol);
 
 /*
  * SPEC section 7's stress on the stored state after the last settled epoch:
  * the same report `lrt stress FILE` computes for the same history (see
  * lrt_book_stress).  Reads in one snapshot and writes nothing.
  */
-int lrt_stress_stored(lrt_stress_report *out, lrt_store *store, const char *symbol,
-		      const lrt_stress_slash *slashes, size_t count);
+LRT_API int lrt_stress_stored(lrt_stress_report *out, lrt_store *store, const char *symbol,
+			      const lrt_stress_slash *slashes, size_t count);
 
 /* Receives one difference found by lrt_verify, as a line of text. */
 typedef void (*lrt_difference_fn)(void *context, const char *difference);
@@ -44,7 +46,7 @@ typedef struct {
  * requests and rejections, and the final state.  Each difference goes to
  * `fn`; returns LRT_EVERIFY when there is any, 0 when none.
  */
-int lrt_verify(lrt_verify_report *report, lrt_store *store, const char *symbol,
-	       lrt_difference_fn fn, void *context);
+LRT_API int lrt_verify(lrt_verify_report *report, lrt_store *store, const char *symbol,
+		       lrt_difference_fn fn, void *context);
 
 #endif

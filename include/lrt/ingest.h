@@ -31,6 +31,8 @@
 #ifndef LRT_INGEST_H
 #define LRT_INGEST_H
 
+#include "lrt/common.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -89,9 +91,9 @@ typedef struct {
  * {"product": ...} line names another product; its CSV header is
  * malformed), with FILE:LINE; LRT_EDB a database failure; LRT_ENOMEM.
  */
-int lrt_ingest_files(lrt_ingest_report *report, lrt_store *store,
-		     const char *symbol, const char *const *paths,
-		     size_t path_count, const lrt_ingest_options *options);
+LRT_API int lrt_ingest_files(lrt_ingest_report *report, lrt_store *store,
+			     const char *symbol, const char *const *paths,
+			     size_t path_count, const lrt_ingest_options *options);
 
 /* Submissions judged in one transaction by lrt_ingest_pending. */
 #define LRT_INGEST_PENDING_BATCH 100000
@@ -110,7 +112,7 @@ int lrt_ingest_files(lrt_ingest_report *report, lrt_store *store,
  * (files_done: the batches).  Errors as lrt_ingest_files; a failing batch
  * is rolled back and its submissions stay.
  */
-int lrt_ingest_pending(lrt_ingest_report *report, lrt_store *store,
-		       const char *symbol, const lrt_ingest_options *options);
+LRT_API int lrt_ingest_pending(lrt_ingest_report *report, lrt_store *store,
+			       const char *symbol, const lrt_ingest_options *options);
 
 #endif

@@ -17,6 +17,7 @@
  *   status.h    how each product's settlement stands; the metrics file
  *   service.h   what lrt serve needs of a connection: LISTEN, leadership
  *   version.h   the library version
+ *   common.h    LRT_API, the export marker every declaration carries
  */
 #ifndef LRT_LRT_H
 #define LRT_LRT_H

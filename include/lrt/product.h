@@ -8,6 +8,8 @@
 #ifndef LRT_PRODUCT_H
 #define LRT_PRODUCT_H
 
+#include "lrt/common.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,32 +65,32 @@ typedef struct {
 /* Sets every field to its SPEC default (fee_recipients: treasury, 10000
  * bps), with no symbol and no assets.  LRT_ENOMEM leaves the recipients
  * empty; the product can still be cleared. */
-int lrt_product_init(lrt_product *product);
+LRT_API int lrt_product_init(lrt_product *product);
 
 /* Frees what the product owns and re-initializes it; NULL is a no-op. */
-void lrt_product_clear(lrt_product *product);
+LRT_API void lrt_product_clear(lrt_product *product);
 
 /* A deep copy into an initialized `out`; LRT_ENOMEM leaves `out` empty. */
-int lrt_product_copy(lrt_product *out, const lrt_product *product);
+LRT_API int lrt_product_copy(lrt_product *out, const lrt_product *product);
 
 /* Checks every rule of SPEC section 2; LRT_EINVAL names the field. */
-int lrt_product_validate(const lrt_product *product);
+LRT_API int lrt_product_validate(const lrt_product *product);
 
 /* Checks a policy alone (used for `config` events too). */
-int lrt_policy_validate(const lrt_policy *policy);
+LRT_API int lrt_policy_validate(const lrt_policy *policy);
 
 /* A deep copy of a policy into `out`, freeing what `out` held before. */
-int lrt_policy_copy(lrt_policy *out, const lrt_policy *policy);
-void lrt_policy_clear(lrt_policy *policy);
+LRT_API int lrt_policy_copy(lrt_policy *out, const lrt_policy *policy);
+LRT_API void lrt_policy_clear(lrt_policy *policy);
 
 /* Index of an asset by symbol, or -1. */
-int lrt_product_asset_index(const lrt_product *product, const char *symbol);
+LRT_API int lrt_product_asset_index(const lrt_product *product, const char *symbol);
 
 /* Share decimals: dec_u + offset (erc4626) or dec_u (plain). */
-unsigned lrt_product_share_decimals(const lrt_product *product);
+LRT_API unsigned lrt_product_share_decimals(const lrt_product *product);
 
 /* The epoch of a Unix time; LRT_EINVAL when before genesis. */
-int lrt_product_epoch_of(int64_t *epoch_out, const lrt_product *product,
-			 int64_t unix_seconds);
+LRT_API int lrt_product_epoch_of(int64_t *epoch_out, const lrt_product *product,
+				 int64_t unix_seconds);
 
 #endif

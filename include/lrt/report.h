@@ -30,6 +30,8 @@
 #ifndef LRT_REPORT_H
 #define LRT_REPORT_H
 
+#include "lrt/common.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -82,23 +84,23 @@ typedef struct lrt_report_catalog lrt_report_catalog;
  * (the schema is not there: `lrt migrate` creates it), LRT_EDB when the
  * query fails.  On error *out is NULL.
  */
-int lrt_report_catalog_load(lrt_report_catalog **out, lrt_store *store);
+LRT_API int lrt_report_catalog_load(lrt_report_catalog **out, lrt_store *store);
 
 /* Frees the catalog and every view it handed out; NULL is a no-op. */
-void lrt_report_catalog_free(lrt_report_catalog *catalog);
+LRT_API void lrt_report_catalog_free(lrt_report_catalog *catalog);
 
 /* How many reports; the i-th, by name (0 <= i < count). */
-size_t lrt_report_catalog_count(const lrt_report_catalog *catalog);
-const lrt_report_view *lrt_report_catalog_view(const lrt_report_catalog *catalog,
-					       size_t i);
+LRT_API size_t lrt_report_catalog_count(const lrt_report_catalog *catalog);
+LRT_API const lrt_report_view *lrt_report_catalog_view(const lrt_report_catalog *catalog,
+						       size_t i);
 
 /*
  * The report named `name`.  LRT_EINVAL for an unknown name, with a message
  * that names the closest report and lists them all:
  *   unknown report "rtes"; did you mean "rates"? The reports: holders, rates
  */
-int lrt_report_catalog_find(const lrt_report_view **out,
-			    const lrt_report_catalog *catalog, const char *name);
+LRT_API int lrt_report_catalog_find(const lrt_report_view **out,
+				    const lrt_report_catalog *catalog, const char *name);
 
 /* The rows to read: each filter set applies to the view's column of that
  * name, which it must have. */
@@ -126,9 +128,9 @@ typedef int (*lrt_report_row_fn)(void *context, const char *const *values);
  * the views that have it) or an epoch above LRT_EPOCH_MAX; LRT_EDB when the
  * query fails; else what `fn` returned.
  */
-int lrt_report_read(lrt_store *store, const lrt_report_catalog *catalog,
-		    const lrt_report_view *view, const lrt_report_filter *filter,
-		    lrt_report_row_fn fn, void *context);
+LRT_API int lrt_report_read(lrt_store *store, const lrt_report_catalog *catalog,
+			    const lrt_report_view *view, const lrt_report_filter *filter,
+			    lrt_report_row_fn fn, void *context);
 
 typedef enum {
 	LRT_REPORT_TABLE = 0,    /* aligned columns for people */
@@ -165,17 +167,17 @@ typedef struct lrt_report_writer lrt_report_writer;
  *
  * LRT_ENOMEM, else 0.
  */
-int lrt_report_writer_open(lrt_report_writer **out, FILE *file,
-			   lrt_report_format format, const lrt_report_view *view);
+LRT_API int lrt_report_writer_open(lrt_report_writer **out, FILE *file,
+				   lrt_report_format format, const lrt_report_view *view);
 
 /* One row: `values` as lrt_report_row_fn receives them. */
-int lrt_report_writer_row(lrt_report_writer *writer, const char *const *values);
+LRT_API int lrt_report_writer_row(lrt_report_writer *writer, const char *const *values);
 
 /* Writes what is left (the aligned table, the closing bracket).  LRT_EIO
  * when the file could not be written. */
-int lrt_report_writer_close(lrt_report_writer *writer);
+LRT_API int lrt_report_writer_close(lrt_report_writer *writer);
 
 /* Frees the writer; NULL is a no-op. */
-void lrt_report_writer_free(lrt_report_writer *writer);
+LRT_API void lrt_report_writer_free(lrt_report_writer *writer);
 
 #endif

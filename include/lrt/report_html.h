@@ -19,6 +19,8 @@
 #ifndef LRT_REPORT_HTML_H
 #define LRT_REPORT_HTML_H
 
+#include "lrt/common.h"
+
 #include "lrt/report.h"
 #include "lrt/store.h"
 
@@ -36,7 +38,7 @@
  * LRT_EDB; LRT_ELIMIT when a view holds more than LRT_HTML_ROWS_MAX rows
  * for a product; LRT_ENOMEM.
  */
-int lrt_report_html_write(lrt_store *store, const lrt_report_catalog *catalog,
-			  const char *symbol, const char *path);
+LRT_API int lrt_report_html_write(lrt_store *store, const lrt_report_catalog *catalog,
+				  const char *symbol, const char *path);
 
 #endif

@@ -13,6 +13,8 @@
 #ifndef LRT_SCENARIO_H
 #define LRT_SCENARIO_H
 
+#include "lrt/common.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,22 +34,22 @@ typedef void (*lrt_diagnostic_fn)(void *context, const char *message);
  * is not NULL; the last error is the first of them), LRT_ENOMEM or
  * LRT_ELIMIT; *out is then NULL.
  */
-int lrt_scenario_read(lrt_scenario **out, const char *name, const char *data,
-		      size_t length, lrt_diagnostic_fn diagnostic,
-		      void *context);
-void lrt_scenario_free(lrt_scenario *scenario);
+LRT_API int lrt_scenario_read(lrt_scenario **out, const char *name, const char *data,
+			      size_t length, lrt_diagnostic_fn diagnostic,
+			      void *context);
+LRT_API void lrt_scenario_free(lrt_scenario *scenario);
 
-const lrt_product *lrt_scenario_product(const lrt_scenario *scenario);
-size_t lrt_scenario_event_count(const lrt_scenario *scenario);
+LRT_API const lrt_product *lrt_scenario_product(const lrt_scenario *scenario);
+LRT_API size_t lrt_scenario_event_count(const lrt_scenario *scenario);
 
 /* The i-th event in apply order. */
-const lrt_event *lrt_scenario_event(const lrt_scenario *scenario, size_t i);
+LRT_API const lrt_event *lrt_scenario_event(const lrt_scenario *scenario, size_t i);
 
 /* The input line an event came from (1-based). */
-size_t lrt_scenario_event_line(const lrt_scenario *scenario, size_t i);
+LRT_API size_t lrt_scenario_event_line(const lrt_scenario *scenario, size_t i);
 
 /* The last epoch that has an event, or -1 when there is none. */
-int64_t lrt_scenario_last_epoch(const lrt_scenario *scenario);
+LRT_API int64_t lrt_scenario_last_epoch(const lrt_scenario *scenario);
 
 /* Receives each settled epoch's report; a non-zero return stops the run. */
 typedef int (*lrt_epoch_fn)(void *context, const lrt_epoch_report *report);
@@ -58,13 +60,13 @@ typedef int (*lrt_epoch_fn)(void *context, const lrt_epoch_report *report);
  * Returns 0, LRT_EGUARD (the epochs before have been reported), or another
  * error code.
  */
-int lrt_scenario_run(const lrt_scenario *scenario, lrt_book *book,
-		     lrt_epoch_fn on_epoch, void *context);
+LRT_API int lrt_scenario_run(const lrt_scenario *scenario, lrt_book *book,
+			     lrt_epoch_fn on_epoch, void *context);
 
 /* The same, through epoch `last_epoch` only (-1: none). */
-int lrt_scenario_run_through(const lrt_scenario *scenario, lrt_book *book,
-			     int64_t last_epoch, lrt_epoch_fn on_epoch,
-			     void *context);
+LRT_API int lrt_scenario_run_through(const lrt_scenario *scenario, lrt_book *book,
+				     int64_t last_epoch, lrt_epoch_fn on_epoch,
+				     void *context);
 
 /*
  * Parses one --slash argument of `lrt stress`, OPERATOR:AVS:ASSET:WAD
@@ -73,22 +75,22 @@ int lrt_scenario_run_through(const lrt_scenario *scenario, lrt_book *book,
  * most 10^18.  The names point into `text`, which is modified; `out->wad`
  * must be initialized.  LRT_EINVAL names the part that is wrong.
  */
-int lrt_stress_slash_parse(lrt_stress_slash *out, char *text);
+LRT_API int lrt_stress_slash_parse(lrt_stress_slash *out, char *text);
 
 /* Writes the stress report of SPEC section 7 as one JSON line; `slashes`
  * are the ones the report was computed from. */
-int lrt_stress_write_json(FILE *out, const lrt_stress_report *report,
-			  const lrt_stress_slash *slashes);
+LRT_API int lrt_stress_write_json(FILE *out, const lrt_stress_report *report,
+				  const lrt_stress_slash *slashes);
 
 /* Parses a product object (the value of "product"), validated. */
-int lrt_product_parse_json(lrt_product *out, const char *text, size_t length);
+LRT_API int lrt_product_parse_json(lrt_product *out, const char *text, size_t length);
 
 /* Writes one epoch line of SPEC section 6, with a newline. */
-int lrt_report_write_json(FILE *out, const lrt_epoch_report *report);
+LRT_API int lrt_report_write_json(FILE *out, const lrt_epoch_report *report);
 
 /* Writes the final {"holders", "queue", "points", "exposure"} line, with a
  * newline. */
-int lrt_book_write_final_json(FILE *out, const lrt_book *book);
+LRT_API int lrt_book_write_final_json(FILE *out, const lrt_book *book);
 
 /*
  * The final line written piece by piece, for callers whose holders and queue
@@ -102,16 +104,16 @@ int lrt_book_write_final_json(FILE *out, const lrt_book *book);
  */
 typedef struct lrt_final_writer lrt_final_writer;
 
-int lrt_final_writer_begin(lrt_final_writer **out, FILE *stream);
-int lrt_final_writer_holder(lrt_final_writer *writer, const char *holder,
-			    const mpz_t shares);
-int lrt_final_writer_request(lrt_final_writer *writer,
-			     const lrt_request_view *request);
-int lrt_final_writer_points(lrt_final_writer *writer);
-int lrt_final_writer_program(lrt_final_writer *writer, const char *program);
-int lrt_final_writer_holder_points(lrt_final_writer *writer, const char *holder,
-				   const mpz_t points);
-int lrt_final_writer_exposure(lrt_final_writer *writer, const lrt_exposure *exposure);
-int lrt_final_writer_end(lrt_final_writer *writer);
+LRT_API int lrt_final_writer_begin(lrt_final_writer **out, FILE *stream);
+LRT_API int lrt_final_writer_holder(lrt_final_writer *writer, const char *holder,
+				    const mpz_t shares);
+LRT_API int lrt_final_writer_request(lrt_final_writer *writer,
+				     const lrt_request_view *request);
+LRT_API int lrt_final_writer_points(lrt_final_writer *writer);
+LRT_API int lrt_final_writer_program(lrt_final_writer *writer, const char *program);
+LRT_API int lrt_final_writer_holder_points(lrt_final_writer *writer, const char *holder,
+					   const mpz_t points);
+LRT_API int lrt_final_writer_exposure(lrt_final_writer *writer, const lrt_exposure *exposure);
+LRT_API int lrt_final_writer_end(lrt_final_writer *writer);
 
 #endif

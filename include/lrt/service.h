@@ -20,9 +20,13 @@
 #ifndef LRT_SERVICE_H
 #define LRT_SERVICE_H
 
-#include <signal.h>
+#include "lrt/common.h"
+
 #include <stdbool.h>
 #include <stdint.h>
+/* sigset_t as pselect has it: <signal.h> hides it from strict ISO C
+ * (cc -std=c11), POSIX's <sys/select.h> does not */
+#include <sys/select.h>
 
 #include "lrt/store.h"
 
@@ -35,10 +39,10 @@
  * so `lrt status` as the holder of the settlement lock) and lrt.guard_trips
  * records.  The server keeps its first 63 bytes.  LRT_EDB on failure.
  */
-int lrt_service_identify(lrt_store *store, const char *application_name);
+LRT_API int lrt_service_identify(lrt_store *store, const char *application_name);
 
 /* LISTEN on both channels.  LRT_EDB on failure. */
-int lrt_service_listen(lrt_store *store);
+LRT_API int lrt_service_listen(lrt_store *store);
 
 /*
  * Tries the session-level lock pg_try_advisory_lock(LRT_SERVE_LOCK_CLASS,
@@ -47,10 +51,10 @@ int lrt_service_listen(lrt_store *store);
  * however often it asks), false when another session does.  LRT_EDB on
  * failure, *held_out false.
  */
-int lrt_service_lock(bool *held_out, lrt_store *store, int64_t product_id);
+LRT_API int lrt_service_lock(bool *held_out, lrt_store *store, int64_t product_id);
 
 /* Releases it (a no-op when this session does not hold it).  LRT_EDB. */
-int lrt_service_unlock(lrt_store *store, int64_t product_id);
+LRT_API int lrt_service_unlock(lrt_store *store, int64_t product_id);
 
 /*
  * Waits until a notice arrives on a channel the session listens to, until
@@ -62,8 +66,8 @@ int lrt_service_unlock(lrt_store *store, int64_t product_id);
  * *notices_out the notices consumed (0 after a timeout or a signal), or
  * LRT_EDB when the connection is lost (the message says so).
  */
-int lrt_service_wait(unsigned *notices_out, lrt_store *store, int timeout_ms,
-		     const sigset_t *wait_mask);
+LRT_API int lrt_service_wait(unsigned *notices_out, lrt_store *store, int timeout_ms,
+			     const sigset_t *wait_mask);
 
 /*
  * False once the connection is lost, or once a statement failed because
@@ -73,7 +77,7 @@ int lrt_service_wait(unsigned *notices_out, lrt_store *store, int timeout_ms,
  * connects again; with several hosts and target_session_attrs=read-write
  * in the connection string, libpq then finds the primary.
  */
-bool lrt_service_connected(const lrt_store *store);
+LRT_API bool lrt_service_connected(const lrt_store *store);
 
 typedef struct {
 	int64_t settled_epoch;      /* -1: none settled */
@@ -89,7 +93,7 @@ typedef struct {
  * accept or another event arrived for it) is what makes trying it again
  * worthwhile.  LRT_EDB; LRT_EINVAL when there is no such product.
  */
-int lrt_service_read_progress(lrt_service_progress *out, lrt_store *store,
-			      int64_t product_id);
+LRT_API int lrt_service_read_progress(lrt_service_progress *out, lrt_store *store,
+				      int64_t product_id);
 
 #endif

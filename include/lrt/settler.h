@@ -12,6 +12,8 @@
 #ifndef LRT_SETTLER_H
 #define LRT_SETTLER_H
 
+#include "lrt/common.h"
+
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -63,7 +65,7 @@ typedef struct {
  * LRT_EINVAL for a bad accept rate; LRT_EDB.  `report` is filled in every
  * case.
  */
-int lrt_settle(lrt_settle_report *report, lrt_store *store, const char *symbol,
-	       const lrt_settle_options *options);
+LRT_API int lrt_settle(lrt_settle_report *report, lrt_store *store, const char *symbol,
+		       const lrt_settle_options *options);
 
 #endif

@@ -21,6 +21,8 @@
 #ifndef LRT_STATUS_H
 #define LRT_STATUS_H
 
+#include "lrt/common.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,11 +65,11 @@ typedef struct {
  * the query fails (a database `lrt migrate` has not brought up to date
  * included); LRT_ENOMEM.  On error *out is NULL and *count 0.
  */
-int lrt_status_read(lrt_product_status **out, size_t *count, lrt_store *store,
-		    const char *symbol /* NULL: every product */, int64_t now /* 0: the clock */);
+LRT_API int lrt_status_read(lrt_product_status **out, size_t *count, lrt_store *store,
+			    const char *symbol /* NULL: every product */, int64_t now /* 0: the clock */);
 
 /* Frees an array lrt_status_read made; NULL is a no-op. */
-void lrt_status_free(lrt_product_status *statuses, size_t count);
+LRT_API void lrt_status_free(lrt_product_status *statuses, size_t count);
 
 typedef struct {
 	int64_t reconnects;        /* since the service started */
@@ -96,7 +98,7 @@ typedef struct {
  * written or the write fails: the old file is then left as it was and no
  * temporary file stays behind; LRT_ENOMEM.
  */
-int lrt_metrics_write(const char *path, const lrt_product_status *statuses, size_t count,
-		      const lrt_service_counters *counters);
+LRT_API int lrt_metrics_write(const char *path, const lrt_product_status *statuses, size_t count,
+			      const lrt_service_counters *counters);
 
 #endif

@@ -21,6 +21,8 @@
 #ifndef LRT_STORE_H
 #define LRT_STORE_H
 
+#include "lrt/common.h"
+
 #include <stddef.h>
 
 typedef struct lrt_store lrt_store;
@@ -33,13 +35,13 @@ typedef struct lrt_store lrt_store;
  * message then names the server tried (socket directory or host, port,
  * database, user) and libpq's reason.  On error *out is NULL.
  */
-int lrt_store_connect(lrt_store **out, const char *conninfo);
+LRT_API int lrt_store_connect(lrt_store **out, const char *conninfo);
 
 /* Closes the connection and frees the store; NULL is a no-op. */
-void lrt_store_close(lrt_store *store);
+LRT_API void lrt_store_close(lrt_store *store);
 
 /* "socket /tmp/x port 5432 database lrt user bob": the server connected to. */
-const char *lrt_store_describe(const lrt_store *store);
+LRT_API const char *lrt_store_describe(const lrt_store *store);
 
 /* Where the migrations come from, and who hears about each file applied. */
 typedef struct {
@@ -78,7 +80,7 @@ typedef struct {
  * is applied; the migrations applied before it stay, and are counted in
  * `report`.
  */
-int lrt_store_migrate(lrt_migrate_report *report, lrt_store *store,
-		      const lrt_migrate_options *options);
+LRT_API int lrt_store_migrate(lrt_migrate_report *report, lrt_store *store,
+			      const lrt_migrate_options *options);
 
 #endif

@@ -2,6 +2,8 @@
 #ifndef LRT_VERSION_H
 #define LRT_VERSION_H
 
-const char *lrt_version(void);
+#include "lrt/common.h"
+
+LRT_API const char *lrt_version(void);
 
 #endif
