@@ -3,7 +3,8 @@
  * migration_set.c) and `lrt migrate`, against fresh databases of the test
  * cluster: a first run, a second that changes nothing, an edited, renamed,
  * misnamed, broken or out-of-order migration, reporting views, and two runs
- * at once.
+ * at once; and a migration's checksum, which is what sha256sum says of its
+ * bytes.
  *
  * Test migrations are numbered from 9000, after any the project will have.
  */
@@ -16,7 +17,7 @@
 #include "helpers.h"
 #include "lrt/error.h"
 #include "store/embedded.h"
-#include "store/sha256.h"
+#include "store/migration_set.h"
 #include "store/store_internal.h"
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -90,7 +91,7 @@ static const char *applied_rows(PGconn *conn)
 static void expected_rows(char *out, size_t size)
 {
 	const struct lrt_embedded_file *file;
-	char hex[LRT_SHA256_HEX_BYTES];
+	char hex[LRT_MIGRATION_CHECKSUM_BYTES];
 	size_t used = 0;
 
 	out[0] = '\0';
@@ -99,7 +100,7 @@ static void expected_rows(char *out, size_t size)
 
 		if (strncmp(file->path, "migrations/", 11) != 0)
 			continue;
-		lrt_sha256_hex(hex, file->data, file->length);
+		ck_assert_int_eq(lrt_migration_checksum(hex, file->data, file->length), 0);
 		used += (size_t)snprintf(out + used, size - used, "%s%d %.*s %s",
 			used ? "\n" : "", atoi(name), (int)(strlen(name) - 9),
 			name + 5, hex);
@@ -265,11 +266,65 @@ START_TEST(test_command_applies_then_says_up_to_date)
 }
 END_TEST
 
+/* ---- checksums -------------------------------------------------------------- */
+
+/* What `sha256sum FILE` prints of a file: its 64 hex digits. */
+static void sha256sum_of(char hex[LRT_MIGRATION_CHECKSUM_BYTES], const char *path)
+{
+	char command[2200], line[200];
+	FILE *pipe;
+
+	snprintf(command, sizeof(command), "sha256sum '%s'", path);
+	pipe = popen(command, "r");
+	ck_assert_ptr_nonnull(pipe);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), pipe));
+	ck_assert_int_eq(pclose(pipe), 0);
+	ck_assert_msg(strlen(line) > 64 && line[64] == ' ', "sha256sum: %s", line);
+	memcpy(hex, line, 64);
+	hex[64] = '\0';
+}
+
+/*
+ * Every migration's checksum, as lrt_migration_set_load computes it from a
+ * folder and as lrt.schema_migrations keeps it, is the SHA-256 coreutils'
+ * sha256sum gives of the file's bytes; and the checksum of FIPS 180-4's
+ * "abc" and of nothing are the known digests.
+ */
+START_TEST(test_checksum_is_sha256sum_of_the_bytes)
+{
+	char share[1024], path[2048], hex[LRT_MIGRATION_CHECKSUM_BYTES];
+	lrt_migration_set set;
+	size_t i;
+
+	memset(&set, 0, sizeof(set));
+	ck_assert_int_eq(lrt_migration_checksum(hex, "abc", 3), 0);
+	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223"
+			      "b00361a396177a9cb410ff61f20015ad");
+	ck_assert_int_eq(lrt_migration_checksum(hex, "", 0), 0);
+	ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+			      "27ae41e4649b934ca495991b7852b855");
+
+	make_share_dir(share, sizeof(share));
+	ck_assert_msg(lrt_migration_set_load(&set, share) == 0, "%s", lrt_error_last());
+	ck_assert_uint_eq(set.migration_count, embedded_count("migrations/"));
+	for (i = 0; i < set.migration_count; i++) {
+		snprintf(path, sizeof(path), "%s/migrations/%s", share,
+			 set.migrations[i].name);
+		sha256sum_of(hex, path);
+		ck_assert_msg(strcmp(set.migrations[i].checksum, hex) == 0,
+			      "%s: %s, sha256sum %s", set.migrations[i].name,
+			      set.migrations[i].checksum, hex);
+	}
+	lrt_migration_set_clear(&set);
+}
+END_TEST
+
 /* ---- refusals --------------------------------------------------------------- */
 
 START_TEST(test_edited_migration_is_refused)
 {
-	char share[1024], file[2048], expected[8192], old_hex[65], new_hex[65];
+	char share[1024], file[2048], expected[8192];
+	char old_hex[LRT_MIGRATION_CHECKSUM_BYTES], new_hex[LRT_MIGRATION_CHECKSUM_BYTES];
 	char rows[LRT_TEST_VALUE_BYTES], digest[40], applied_at[40];
 	const char *args[] = { "migrate", "--dir", share, NULL };
 	const struct lrt_embedded_file *schema =
@@ -293,11 +348,11 @@ START_TEST(test_edited_migration_is_refused)
 	snprintf(file, sizeof(file), "%s/migrations/0001_schema.sql", share);
 	lrt_test_append_file(file, "-- an afterthought\n");
 	add_file(share, "migrations/9000_more.sql", "CREATE TABLE lrt.more (x int);\n");
-	lrt_sha256_hex(old_hex, schema->data, schema->length);
+	ck_assert_int_eq(lrt_migration_checksum(old_hex, schema->data, schema->length), 0);
 	edited = malloc(schema->length + 20);
 	ck_assert_ptr_nonnull(edited);
 	snprintf(edited, schema->length + 20, "%s-- an afterthought\n", schema->data);
-	lrt_sha256_hex(new_hex, edited, strlen(edited));
+	ck_assert_int_eq(lrt_migration_checksum(new_hex, edited, strlen(edited)), 0);
 	free(edited);
 
 	lrt_test_run(&run, args);
@@ -640,6 +695,7 @@ Suite *migrate_suite(void)
 	TCase *runs = tcase_create("runs");
 	TCase *refusals = tcase_create("refusals");
 	TCase *concurrency = tcase_create("concurrency");
+	TCase *checksums = tcase_create("checksums");
 
 	tcase_add_checked_fixture(runs, lrt_test_fresh_database, NULL);
 	tcase_set_timeout(runs, LRT_TEST_DB_TIMEOUT_SECONDS);
@@ -667,5 +723,8 @@ Suite *migrate_suite(void)
 	tcase_set_timeout(concurrency, LRT_TEST_DB_TIMEOUT_SECONDS);
 	tcase_add_test(concurrency, test_two_runs_at_once_make_one_schema);
 	suite_add_tcase(suite, concurrency);
+
+	tcase_add_test(checksums, test_checksum_is_sha256sum_of_the_bytes);
+	suite_add_tcase(suite, checksums);
 	return suite;
 }

@@ -1,7 +1,6 @@
 /*
  * check_store.c - the store's connection and its checked query wrappers
- * (src/store/store.c, query.c), and the SHA-256 that names a migration's
- * bytes (src/store/sha256.c), against the test cluster.
+ * (src/store/store.c, query.c), against the test cluster.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,87 +8,7 @@
 
 #include "helpers.h"
 #include "lrt/error.h"
-#include "store/sha256.h"
 #include "store/store_internal.h"
-
-/* ---- SHA-256 ------------------------------------------------------------ */
-
-/* FIPS 180-4 examples (NIST CSRC "SHA256.pdf") and the empty string. */
-START_TEST(test_sha256_known_digests)
-{
-	char hex[LRT_SHA256_HEX_BYTES];
-	static const char two_blocks[] =
-		"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
-
-	lrt_sha256_hex(hex, "", 0);
-	ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb924"
-			      "27ae41e4649b934ca495991b7852b855");
-	lrt_sha256_hex(hex, "abc", 3);
-	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223"
-			      "b00361a396177a9cb410ff61f20015ad");
-	lrt_sha256_hex(hex, two_blocks, strlen(two_blocks));
-	ck_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039"
-			      "a33ce45964ff2167f6ecedd419db06c1");
-}
-END_TEST
-
-/* One million 'a', fed in pieces of 1..97 bytes across block boundaries. */
-START_TEST(test_sha256_in_pieces)
-{
-	static char a[100];
-	unsigned char digest[LRT_SHA256_BYTES];
-	lrt_sha256 context;
-	size_t left = 1000000, piece = 1;
-	char hex[LRT_SHA256_HEX_BYTES];
-	unsigned i;
-
-	memset(a, 'a', sizeof(a));
-	lrt_sha256_init(&context);
-	while (left > 0) {
-		size_t take = piece < left ? piece : left;
-
-		lrt_sha256_update(&context, a, take);
-		left -= take;
-		piece = piece % 97 + 1;
-	}
-	lrt_sha256_final(digest, &context);
-	for (i = 0; i < LRT_SHA256_BYTES; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-	ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67"
-			      "f1809a48a497200e046d39ccc7112cd0");
-}
-END_TEST
-
-/*
- * Every length from 0 to 300 bytes (each padding case) against the
- * server's own sha256(): an independent implementation.
- */
-START_TEST(test_sha256_agrees_with_postgresql)
-{
-	PGconn *conn = lrt_test_connect();
-	char text[302], hex[LRT_SHA256_HEX_BYTES], length_text[8];
-	const char *params[2] = { text, length_text };
-	PGresult *result;
-	size_t length;
-
-	for (length = 0; length < 301; length++)
-		text[length] = (char)('!' + (length * 7) % 90);
-	text[301] = '\0';
-	for (length = 0; length <= 300; length++) {
-		snprintf(length_text, sizeof(length_text), "%zu", length);
-		result = PQexecParams(conn, "SELECT encode(sha256(convert_to("
-			"left($1, $2::int), 'UTF8')), 'hex')", 2, NULL, params,
-			NULL, NULL, 0);
-		ck_assert_int_eq(PQresultStatus(result), PGRES_TUPLES_OK);
-		lrt_sha256_hex(hex, text, length);
-		ck_assert_msg(strcmp(hex, PQgetvalue(result, 0, 0)) == 0,
-			      "length %zu: %s, server %s", length, hex,
-			      PQgetvalue(result, 0, 0));
-		PQclear(result);
-	}
-	PQfinish(conn);
-}
-END_TEST
 
 /* ---- connecting --------------------------------------------------------- */
 
@@ -362,13 +281,8 @@ END_TEST
 Suite *store_suite(void)
 {
 	Suite *suite = suite_create("store");
-	TCase *sha256 = tcase_create("sha256");
 	TCase *connect = tcase_create("connect");
 	TCase *query = tcase_create("query");
-
-	tcase_add_test(sha256, test_sha256_known_digests);
-	tcase_add_test(sha256, test_sha256_in_pieces);
-	suite_add_tcase(suite, sha256);
 
 	tcase_add_checked_fixture(connect, lrt_test_fresh_database, NULL);
 	tcase_set_timeout(connect, LRT_TEST_DB_TIMEOUT_SECONDS);
@@ -381,7 +295,6 @@ Suite *store_suite(void)
 
 	tcase_add_checked_fixture(query, lrt_test_fresh_database, NULL);
 	tcase_set_timeout(query, LRT_TEST_DB_TIMEOUT_SECONDS);
-	tcase_add_test(query, test_sha256_agrees_with_postgresql);
 	tcase_add_test(query, test_exec_command_and_tuples);
 	tcase_add_test(query, test_exec_reports_query_and_sqlstate);
 	tcase_add_test(query, test_exec_quotes_a_long_query_shortened);

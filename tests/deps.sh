@@ -17,12 +17,15 @@
 # work gets its cluster as Debian intends.  (A cluster that is there already
 # is left alone.)
 #
+# libssl-dev holds libcrypto's headers, for the SHA-256 that names a
+# migration's bytes (libpq-dev pulls it in too, but lrt calls it itself).
+#
 # chromium is the browser that opens the page of `lrt report html` in a test
 # (tests/check_report_html.c: headless, with no network), which checks that
 # it renders with its charts and reports no error.
 set -eu
-need="build-essential pkg-config libgmp-dev libpq-dev libjansson-dev check \
-postgresql-15 gcovr chromium"
+need="build-essential pkg-config libgmp-dev libpq-dev libjansson-dev libssl-dev \
+check postgresql-15 gcovr chromium"
 no_cluster=/etc/postgresql-common/createcluster.d/lrt-no-main-cluster.conf
 
 if [ "${1:-}" = "--list" ]; then

@@ -4,7 +4,9 @@
  *
  * The files are few and small, read once per migrate: every file is read
  * whole and hashed up front, so that a misnamed, unreadable or changed file
- * is reported before anything is applied.
+ * is reported before anything is applied.  The hash is libcrypto's SHA-256:
+ * computed here, where the bytes are, with no server needed (libpq links
+ * libcrypto already, so it costs no new library).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -13,6 +15,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <openssl/err.h>
+#include <openssl/evp.h>
+
+#include "core/assert.h"
 #include "lrt/error.h"
 #include "store/embedded.h"
 #include "store/migration_set.h"
@@ -59,6 +65,31 @@ bad:
 	return LRT_EINVAL;
 }
 
+int lrt_migration_checksum(char hex[LRT_MIGRATION_CHECKSUM_BYTES],
+			   const void *data, size_t length)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int digest_bytes = 0, i;
+
+	if (EVP_Digest(data, length, digest, &digest_bytes, EVP_sha256(), NULL) != 1) {
+		unsigned long code = ERR_get_error();
+		const char *reason = code != 0 ? ERR_reason_error_string(code) : NULL;
+
+		lrt_error_set("out of memory for a SHA-256 (libcrypto: %s)",
+			      reason != NULL ? reason : "no reason given");
+		ERR_clear_error();
+		return LRT_ENOMEM;
+	}
+	LRT_ASSERT(2 * digest_bytes + 1 == LRT_MIGRATION_CHECKSUM_BYTES);
+	for (i = 0; i < digest_bytes; i++) {
+		hex[2 * i] = digits[digest[i] >> 4];
+		hex[2 * i + 1] = digits[digest[i] & 15];
+	}
+	hex[2 * digest_bytes] = '\0';
+	return 0;
+}
+
 /*
  * Appends a file to the set: `path` is copied, `text` borrowed unless
  * `owned_text` (then the set frees it, on error too).
@@ -100,7 +131,10 @@ static int add_file(lrt_migration_set *set, bool is_migration,
 		lrt_error_set("%s: holds a NUL byte", path);
 		return LRT_EINVAL;
 	}
-	lrt_sha256_hex(file->checksum, text, length);
+	if (lrt_migration_checksum(file->checksum, text, length) != 0) {
+		lrt_error_prefix("%s", path);
+		return LRT_ENOMEM;
+	}
 	return is_migration ? parse_migration_name(file) : 0;
 }
 

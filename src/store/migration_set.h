@@ -9,7 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "store/sha256.h"
+/* A checksum: the SHA-256 of a file's bytes, 64 lower-case hex digits. */
+#define LRT_MIGRATION_CHECKSUM_BYTES (2 * 32 + 1)  /* with the NUL */
 
 /*
  * Versions are the four digits of NNNN_title.sql: 1..9999.  More files than
@@ -34,7 +35,7 @@ typedef struct {
 	const char *text;    /* the file's bytes, NUL-terminated */
 	size_t length;       /* bytes, not counting the NUL */
 	char *owned_text;    /* text when read from a folder; NULL if embedded */
-	char checksum[LRT_SHA256_HEX_BYTES];  /* of the bytes, lower-case hex */
+	char checksum[LRT_MIGRATION_CHECKSUM_BYTES];  /* lower-case hex */
 	bool applied;        /* set by the runner */
 } lrt_migration_file;
 
@@ -57,6 +58,15 @@ int lrt_migration_set_load(lrt_migration_set *set, const char *share_dir);
 
 /* Frees what the set holds and empties it; an empty set is a no-op. */
 void lrt_migration_set_clear(lrt_migration_set *set);
+
+/*
+ * The SHA-256 of `length` bytes, by libcrypto (which libpq links already), as
+ * 64 lower-case hex digits and a NUL, the form lrt.schema_migrations keeps.
+ * Returns 0, or LRT_ENOMEM when libcrypto cannot allocate its context (its
+ * one way to fail here), with the message set.
+ */
+int lrt_migration_checksum(char hex[LRT_MIGRATION_CHECKSUM_BYTES],
+			   const void *data, size_t length);
 
 /* The migration of `version`, or NULL. */
 lrt_migration_file *lrt_migration_set_find(lrt_migration_set *set,
