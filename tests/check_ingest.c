@@ -1148,7 +1148,7 @@ START_TEST(test_library_files_in_order)
 {
 	char first[4200], second[4200];
 	const char *paths[3] = {first, "-", second};
-	lrt_ingest_options options;
+	lrt_ingest_options options = LRT_INGEST_OPTIONS_INIT;
 	lrt_ingest_report report;
 	callbacks_seen seen;
 	lrt_store *store = NULL;
@@ -1173,7 +1173,6 @@ START_TEST(test_library_files_in_order)
 		ck_assert_ptr_nonnull(in);
 	}
 	memset(&seen, 0, sizeof(seen));
-	memset(&options, 0, sizeof(options));
 	options.on_reject = on_reject;
 	options.on_progress = on_progress;
 	options.reject_detail_max = 1;

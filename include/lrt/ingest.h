@@ -67,6 +67,12 @@ typedef struct {
 	void *context;
 } lrt_ingest_options;
 
+/* The defaults: the format by extension, no callbacks.  Start from it
+ * (`lrt_ingest_options o = LRT_INGEST_OPTIONS_INIT;`), then set fields: a
+ * field added later is zero, or its default here, in every caller that
+ * does. */
+#define LRT_INGEST_OPTIONS_INIT { .format = LRT_INGEST_AUTO }
+
 /* Records between two progress calls. */
 #define LRT_INGEST_PROGRESS_RECORDS 65536
 

@@ -44,8 +44,11 @@ typedef struct {
 	const volatile sig_atomic_t *stop;
 } lrt_settle_options;
 
-/* The defaults: every complete epoch up to the last that has an event. */
-#define LRT_SETTLE_OPTIONS_INIT { -1, NULL, 0, NULL, NULL, false, NULL }
+/* The defaults: every complete epoch up to the last that has an event.
+ * Start from it (`lrt_settle_options o = LRT_SETTLE_OPTIONS_INIT;`), then
+ * set fields: a field added later is zero, or its default here, in every
+ * caller that does. */
+#define LRT_SETTLE_OPTIONS_INIT { .through = -1 }
 
 typedef struct {
 	int64_t settled_before;  /* the last settled epoch when the call began */

@@ -67,7 +67,7 @@ typedef struct {
 	size_t *details_left;      /* rejects still to pass to on_reject */
 } ingest_file;
 
-static const lrt_ingest_options default_options = { LRT_INGEST_AUTO, NULL, NULL, 0, NULL };
+static const lrt_ingest_options default_options = LRT_INGEST_OPTIONS_INIT;
 
 static lrt_record_format format_of(const char *path, lrt_ingest_format format)
 {
