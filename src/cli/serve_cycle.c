@@ -231,7 +231,9 @@ static void log_epoch(void *context, const lrt_epoch_report *epoch)
 	free(rate);
 }
 
-static int settle(serve_state *s, serve_product *p, const lrt_service_progress *before)
+/* Settles the epochs that were complete at `looked_seconds`. */
+static int settle(serve_state *s, serve_product *p, const lrt_service_progress *before,
+		  int64_t looked_seconds)
 {
 	lrt_settle_options options = LRT_SETTLE_OPTIONS_INIT;
 	lrt_settle_report report;
@@ -239,6 +241,7 @@ static int settle(serve_state *s, serve_product *p, const lrt_service_progress *
 	int rc;
 
 	options.by_clock = true;
+	options.now = looked_seconds;
 	options.stop = &serve_stop_signal;
 	options.on_epoch = log_epoch;
 	options.context = &context;
@@ -257,12 +260,22 @@ static int settle(serve_state *s, serve_product *p, const lrt_service_progress *
 int serve_product_cycle(serve_state *s, serve_product *p)
 {
 	lrt_service_progress progress;
+	int64_t looked_seconds;
 	int rc;
 
 	if (!p->leading && (rc = lead(s, p)) != 0)
 		return rc;
 	if (!p->leading)
 		return 0;
+	/*
+	 * The clock before the submissions are looked for: this cycle settles
+	 * only the epochs complete by then.  A submission committed before its
+	 * epoch was complete is then judged into the inbox before that epoch
+	 * settles, even when judging the submissions ahead of it runs past the
+	 * epoch's end plus the lag (the clock read after judging would settle
+	 * the epoch without it, and it would be rejected as late).
+	 */
+	looked_seconds = serve_clock_ms() / 1000;
 	if (lrt_service_read_progress(&progress, s->store, p->product_id) != 0)
 		return failed(s, p, "reading its progress");
 	p->settled_epoch = progress.settled_epoch;
@@ -274,7 +287,7 @@ int serve_product_cycle(serve_state *s, serve_product *p)
 	}
 	if (p->guard_stopped && !guard_cleared(s, p, &progress))
 		return 0;
-	return settle(s, p, &progress);
+	return settle(s, p, &progress, looked_seconds);
 }
 
 /* ---- the metrics file ------------------------------------------------------------- */
