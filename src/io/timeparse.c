@@ -1,12 +1,24 @@
 /*
- * timeparse.c - ISO-8601 and Unix-seconds times, without the C library's
- * time zone machinery: the civil-date arithmetic is done here, exactly.
+ * timeparse.c - ISO-8601 and Unix-seconds times.  The C library reads the
+ * date and the time of day (strptime) and does the calendar (timegm: UTC,
+ * the proleptic Gregorian calendar, no time zone database).  What it lacks
+ * is done here, in a few lines: the exact shape of the text (strptime skips
+ * blanks and takes fewer digits than written: "2025-7-1" is not accepted
+ * here), a fraction of a second (dropped), and the zone: Z, or an offset
+ * "+hh", "+hhmm" or "+hh:mm" (strptime's %z takes neither "z" nor a colon
+ * everywhere).
  */
+#define _XOPEN_SOURCE 700  /* strptime */
+
 #include <string.h>
+#include <time.h>
 
 #include "core/limits.h"
 #include "io/timeparse.h"
 #include "lrt/error.h"
+
+/* "YYYY-MM-DDThh:mm:ss": the longest date and time of day strptime reads. */
+#define DATE_TIME_BYTES 19
 
 /* Reads exactly `digits` decimal digits at *p; -1 when they are not there. */
 static int read_digits(const char **p, const char *end, int digits)
@@ -23,33 +35,55 @@ static int read_digits(const char **p, const char *end, int digits)
 	return value;
 }
 
-static int is_leap(int64_t year)
+/*
+ * The date and time of day at the start of the text, as strptime reads it:
+ * the longest of "YYYY-MM-DD", "YYYY-MM-DDThh:mm" and "YYYY-MM-DDThh:mm:ss"
+ * (T, t or a space between) that the text starts with, digit for digit.
+ * Returns its strptime format and its length, or NULL when the text starts
+ * with none.
+ */
+static const char *date_time_shape(size_t *bytes, const char *text, size_t length)
 {
-	return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	static const struct {
+		const char *shape;  /* # a digit, T one of "Tt " */
+		const char *format;
+	} shapes[] = {
+		{ "####-##-##T##:##:##", "%Y-%m-%dT%H:%M:%S" },
+		{ "####-##-##T##:##", "%Y-%m-%dT%H:%M" },
+		{ "####-##-##", "%Y-%m-%d" },
+	};
+	size_t i, k;
+
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		const char *shape = shapes[i].shape;
+
+		for (k = 0; shape[k] != '\0' && k < length; k++) {
+			char c = text[k];
+
+			if (shape[k] == '#' ? c < '0' || c > '9'
+			    : shape[k] == 'T' ? strchr("Tt ", c) == NULL || c == '\0'
+			    : c != shape[k])
+				break;
+		}
+		if (shape[k] == '\0') {
+			*bytes = k;
+			return shapes[i].format;
+		}
+	}
+	return NULL;
 }
 
-static int days_in_month(int64_t year, int month)
+/* Skips a fraction of a second, ".25" or ",25" (at least one digit). */
+static int skip_fraction(const char **p, const char *end)
 {
-	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	const char *digits;
 
-	return month == 2 && is_leap(year) ? 29 : days[month - 1];
-}
-
-/* Days from 1970-01-01 to year-month-day in the proleptic Gregorian
- * calendar: count whole 400-year eras from year 0 (146097 days each), then
- * the day of the era, with March as the first month so that the leap day
- * falls at the end of the counted year. */
-static int64_t days_from_civil(int64_t year, int month, int day)
-{
-	int64_t era, year_of_era, day_of_year, day_of_era;
-
-	year -= month <= 2;
-	era = (year >= 0 ? year : year - 399) / 400;
-	year_of_era = year - era * 400;
-	day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-	day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100
-		     + day_of_year;
-	return era * 146097 + day_of_era - 719468;
+	if (*p == end || (**p != '.' && **p != ','))
+		return 0;
+	digits = ++*p;
+	while (*p < end && **p >= '0' && **p <= '9')
+		(*p)++;
+	return *p > digits ? 0 : -1;
 }
 
 static int parse_zone(int64_t *offset_seconds, const char *p, const char *end)
@@ -80,6 +114,37 @@ static int parse_zone(int64_t *offset_seconds, const char *p, const char *end)
 	return 0;
 }
 
+/*
+ * The date and time of day: strptime reads the fields (in ranges, a second
+ * up to 61), timegm counts the days of the date alone, so that a date that
+ * does not exist (2025-02-30), which timegm would carry into the next
+ * month, is seen, and a leap second (23:59:60) is the next day's first.
+ */
+static int parse_date_time(int64_t *out, const char *text, size_t bytes,
+			   const char *format)
+{
+	char copy[DATE_TIME_BYTES + 1];
+	struct tm fields, date;
+	time_t days_seconds;
+
+	memcpy(copy, text, bytes);
+	copy[bytes] = '\0';
+	if (bytes > 10)
+		copy[10] = 'T';  /* the format's separator, whichever was written */
+	memset(&fields, 0, sizeof(fields));
+	if (strptime(copy, format, &fields) != copy + bytes ||
+	    fields.tm_year < 1 - 1900 || fields.tm_sec > 60)
+		return -1;
+	date = fields;
+	date.tm_hour = date.tm_min = date.tm_sec = 0;
+	days_seconds = timegm(&date);
+	if (date.tm_mday != fields.tm_mday || date.tm_mon != fields.tm_mon)
+		return -1;
+	*out = (int64_t)days_seconds + fields.tm_hour * 3600 + fields.tm_min * 60
+	       + fields.tm_sec;
+	return 0;
+}
+
 static int parse_unix(int64_t *out, const char *text, size_t length)
 {
 	int64_t value = 0;
@@ -100,48 +165,20 @@ range:
 
 int lrt_time_parse(int64_t *out, const char *text, size_t length)
 {
-	const char *p = text, *end = text + length;
-	int year, month, day, hour = 0, minute = 0, second = 0;
-	int64_t offset;
+	const char *end = text + length, *p, *format;
+	int64_t local, offset;
+	size_t bytes;
 
 	if (length > 0 && strspn(text, "0123456789") >= length)
 		return parse_unix(out, text, length);
-	year = read_digits(&p, end, 4);
-	if (year < 0 || p == end || *p++ != '-')
+	format = date_time_shape(&bytes, text, length);
+	if (format == NULL || parse_date_time(&local, text, bytes, format) != 0)
 		goto bad;
-	month = read_digits(&p, end, 2);
-	if (month < 1 || month > 12 || p == end || *p++ != '-')
+	p = text + bytes;
+	if ((bytes == DATE_TIME_BYTES && skip_fraction(&p, end) != 0) ||
+	    parse_zone(&offset, p, end) != 0)
 		goto bad;
-	day = read_digits(&p, end, 2);
-	if (year < 1 || day < 1 || day > days_in_month(year, month))
-		goto bad;
-	if (p < end && (*p == 'T' || *p == 't' || *p == ' ')) {
-		p++;
-		hour = read_digits(&p, end, 2);
-		if (hour < 0 || hour > 23 || p == end || *p++ != ':')
-			goto bad;
-		minute = read_digits(&p, end, 2);
-		if (minute < 0 || minute > 59)
-			goto bad;
-		if (p < end && *p == ':') {
-			p++;
-			second = read_digits(&p, end, 2);
-			if (second < 0 || second > 60)
-				goto bad;
-			if (p < end && (*p == '.' || *p == ',')) {
-				const char *fraction = ++p;
-
-				while (p < end && *p >= '0' && *p <= '9')
-					p++;
-				if (p == fraction)
-					goto bad;
-			}
-		}
-	}
-	if (parse_zone(&offset, p, end) != 0)
-		goto bad;
-	*out = days_from_civil(year, month, day) * 86400 + hour * 3600
-	       + minute * 60 + second - offset;
+	*out = local - offset;
 	return 0;
 bad:
 	lrt_error_set("\"%.*s\" is not an ISO-8601 time or Unix seconds",
