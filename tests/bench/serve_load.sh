@@ -177,7 +177,9 @@ wait_settled $((idle_epochs - 1)) $((genesis_ms + (idle_epochs * epoch_seconds +
 
 # writer W: batches until load_end_ms.  Appends the ids of what was
 # accepted to $work/wW.ids ("W file|sql ID"), its tally to $work/wW.tally,
-# a failed command's output to $work/wW.errors.
+# a failed command's output to $work/wW.errors, and per batch its epoch and
+# when its ingest and its SQL transaction started and returned (Unix ms) to
+# $work/wW.batches.
 writer() {
 	w=$1
 	b=0
@@ -232,7 +234,9 @@ writer() {
 			print "COMMIT;" > sql
 		}'
 		rc=0
+		ingest_start=$(now_ms)
 		"$lrt" ingest --product "$symbol" "$work/w$w.jsonl" >"$work/w$w.out" 2>&1 || rc=$?
+		ingest_end=$(now_ms)
 		if [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ]; then
 			# read N, loaded N, duplicates N, rejected N
 			set -- $(sed -n 's/^read \([0-9]*\), loaded \([0-9]*\), duplicates \([0-9]*\), rejected \([0-9]*\)$/\1 \2 \3 \4/p' "$work/w$w.out")
@@ -247,12 +251,14 @@ writer() {
 		else
 			{ echo "lrt ingest, batch $b: exit $rc"; cat "$work/w$w.out"; } >>"$work/w$w.errors"
 		fi
+		sql_start=$(now_ms)
 		if PGUSER=load_writer psql_do -f "$work/w$w.sql" >"$work/w$w.out" 2>&1; then
 			sql_submitted=$((sql_submitted + sql_batch))
 			cat "$work/w$w.sql-ids" >>"$work/w$w.ids"
 		else
 			{ echo "psql, batch $b"; cat "$work/w$w.out"; } >>"$work/w$w.errors"
 		fi
+		echo "$w $b $e $ingest_start $ingest_end $sql_start $(now_ms)" >>"$work/w$w.batches"
 		b=$((b + 1))
 	done
 	echo "$w $b $file_loaded $file_duplicates $file_late $sql_submitted" >"$work/w$w.tally"
@@ -340,12 +346,15 @@ problem() {
 }
 
 cat "$work"/w*.ids >"$work/written.txt" 2>/dev/null || : >"$work/written.txt"
+cat "$work"/w*.batches >"$work/batches.txt" 2>/dev/null || : >"$work/batches.txt"
 psql_do -c "CREATE TABLE written (writer int, kind text, id text COLLATE \"C\")" \
 	-c "\\copy written FROM '$work/written.txt' WITH (DELIMITER ' ')" \
 	-c "CREATE INDEX ON written (id)" \
 	-c "CREATE TABLE kept AS SELECT raw::jsonb ->> 'id' AS id, reason, source_file FROM lrt.ingest_rejects WHERE product_id = $product_id" \
 	-c "CREATE TABLE stored AS SELECT event_id AS id, epoch FROM lrt.inbox WHERE product_id = $product_id" \
-	-c "ANALYZE written, kept, stored"
+	-c "CREATE TABLE batches (writer int, batch int, epoch bigint, ingest_start bigint, ingest_end bigint, sql_start bigint, sql_end bigint)" \
+	-c "\\copy batches FROM '$work/batches.txt' WITH (DELIMITER ' ')" \
+	-c "ANALYZE written, kept, stored, batches"
 
 late_sql="reason LIKE 'epoch % is already settled%'"
 set -- $(value "SELECT (SELECT count(*) FROM written),
@@ -384,6 +393,21 @@ twice=$(grep -o '"event":"settled"[^}]*"epoch":[0-9]*' "$work/serve.log" | sed '
 [ "$twice" -eq 0 ] || problem "$twice epochs logged settled more than once"
 [ "$(grep -c '"event":"settled"' "$work/serve.log")" -eq "$epochs" ] ||
 	problem "the log says $(grep -c '"event":"settled"' "$work/serve.log") epochs settled, lrt.epochs holds $epochs"
+# A late event is one whose epoch was settled before it arrived: its
+# command must have returned after the epoch was due (its end plus the
+# lag); one that returned before had committed in time, and the service
+# settled its epoch without it.
+psql_do -c "CREATE TABLE late AS
+	SELECT k.id, k.source_file = 'lrt.submissions' AS by_sql, b.writer, b.batch, b.epoch,
+	       $genesis_ms + (b.epoch + 1) * $epoch_ms + $lag_ms AS due_ms,
+	       CASE WHEN k.source_file = 'lrt.submissions' THEN b.sql_start ELSE b.ingest_start END AS start_ms,
+	       CASE WHEN k.source_file = 'lrt.submissions' THEN b.sql_end ELSE b.ingest_end END AS end_ms
+	  FROM kept k
+	  JOIN batches b ON b.writer = substr(split_part(k.id, '-', 1), 2)::int
+	                AND b.batch = substr(split_part(k.id, '-', 2), 2)::int
+	 WHERE k.$late_sql"
+early=$(value "SELECT count(*) FROM late WHERE end_ms < due_ms")
+[ "$early" -eq 0 ] || problem "$early events kept aside as late had committed before their epoch was due: $(value "SELECT string_agg(x, '; ') FROM (SELECT format('writer %s batch %s: %s %s events of epoch %s, due at %s, sent from %s to %s (Unix ms)', writer, batch, count(*), CASE WHEN by_sql THEN 'SQL' ELSE 'file' END, epoch, due_ms, start_ms, end_ms) AS x FROM late WHERE end_ms < due_ms GROUP BY writer, batch, by_sql, epoch, due_ms, start_ms, end_ms ORDER BY writer, batch) y")"
 errors=$(cat "$work"/*.errors 2>/dev/null | wc -l)
 [ "$errors" -eq 0 ] || { problem "writer or reader commands failed:"; cat "$work"/*.errors | head -n 20 | sed 's/^/    /'; }
 grep -q '"level":"error"' "$work/serve.log" &&
@@ -443,7 +467,8 @@ function days(y, m, d,   era, yoe, doy) {
 
 load_ms=$((writers_done_ms - load_start_ms))
 late=$(value "SELECT count(*) FROM kept WHERE $late_sql")
-late_files=$(value "SELECT count(*) FROM kept WHERE $late_sql AND source_file <> 'lrt.submissions'")
+late_files=$(value "SELECT count(*) FROM late WHERE NOT by_sql")
+late_sent=$(value "SELECT CASE WHEN count(*) > 0 THEN format('; their commands started %s to %s ms from their epoch''s due time', to_char(min(start_ms - due_ms), 'FMSG9999999'), to_char(max(start_ms - due_ms), 'FMSG9999999')) ELSE '' END FROM late")
 from_sql=$(value "SELECT count(*) FROM written w JOIN stored s USING (id) WHERE w.kind = 'sql'")
 set -- $(awk '$2 > 0 { print $4 }' "$work/settled.txt" | stats)
 load_p50=$1 load_p99=$2 load_max=$3 load_n=$4
@@ -460,10 +485,10 @@ after_p50=$1 after_p99=$2 after_max=$3 after_n=$4
 floor_ms=$((lag_ms + wake_margin_ms))
 
 echo "bench: lrt serve under load, $symbol, $(value 'SHOW server_version' | sed 's/ .*//')"
-awk -v stored="$stored" -v written="$written" -v ms="$load_ms" -v sql="$from_sql" -v late="$late" -v late_files="$late_files" \
+awk -v stored="$stored" -v written="$written" -v ms="$load_ms" -v sql="$from_sql" -v late="$late" -v late_files="$late_files" -v late_sent="$late_sent" \
 	-v drain="$((drained_ms - writers_done_ms))" 'BEGIN {
-	printf "  events stored          %d of %d sent, in %.1f s of writing: %.0f events/s sustained (%d submitted with SQL); %d late, kept aside (%d from files); the last settled %.1f s after the writers stopped\n",
-	       stored, written, ms / 1000, stored * 1000 / ms, sql, late, late_files, drain / 1000
+	printf "  events stored          %d of %d sent, in %.1f s of writing: %.0f events/s sustained (%d submitted with SQL); %d late, kept aside (%d from files%s); the last settled %.1f s after the writers stopped\n",
+	       stored, written, ms / 1000, stored * 1000 / ms, sql, late, late_files, late_sent, drain / 1000
 }'
 echo "  epochs settled         $epochs ($load_n with events: p50 $events_p50, max $events_max events; settling one took p50 $settle_p50 ms, max $settle_max ms); $rejected_events events rejected by settlement, $finalized requests finalized, $holders_now holders"
 printf '  %-22s %8s %8s %8s %6s\n' "settlement lag, ms" p50 p99 max epochs
