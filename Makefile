@@ -212,6 +212,7 @@ fuzz:
 bench: all
 	@sh tests/bench/run.sh $(BUILD)
 	@sh tests/bench/db.sh $(BUILD)
+	@sh tests/bench/serve_load.sh $(BUILD)
 
 demo-nodeps: all
 	@sh tests/demo.sh $(BUILD)
