@@ -101,16 +101,14 @@ LRT_API int lrt_ingest_files(lrt_ingest_report *report, lrt_store *store,
 			     const char *symbol, const char *const *paths,
 			     size_t path_count, const lrt_ingest_options *options);
 
-/* Submissions judged in one transaction by lrt_ingest_pending. */
-#define LRT_INGEST_PENDING_BATCH 100000
-
 /* The source_file of the events and rejects that came from lrt.submissions. */
 #define LRT_INGEST_SUBMISSIONS "lrt.submissions"
 
 /*
  * Judges the events submitted with SQL for product `symbol` (rows of
  * lrt.submissions naming it) with the same validator as files, oldest
- * first, in batches of LRT_INGEST_PENDING_BATCH, each in one transaction:
+ * first, in batches of 100,000 (LRT_INGEST_PENDING_BATCH of
+ * src/core/limits.h), each in one transaction:
  * every submission is loaded into the inbox, counted as a duplicate, or
  * kept aside in lrt.ingest_rejects with its reason (source_file
  * LRT_INGEST_SUBMISSIONS, source_line its submission_id), and leaves

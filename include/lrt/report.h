@@ -138,12 +138,6 @@ typedef enum {
 	LRT_REPORT_JSON          /* one array of objects */
 } lrt_report_format;
 
-/*
- * The most rows an aligned table holds: it is aligned in memory, at about a
- * hundred bytes a row a hundred MB.  Past it, CSV and JSON stream any number.
- */
-#define LRT_REPORT_TABLE_ROWS_MAX 1000000
-
 /* Writes the rows of one view in one format; opaque. */
 typedef struct lrt_report_writer lrt_report_writer;
 
@@ -155,7 +149,8 @@ typedef struct lrt_report_writer lrt_report_writer;
  *          the whole-unit value, every decimal of it, under the header X, and
  *          X_whole is not shown again; booleans true/false, NULL empty; then
  *          "(N rows)".  The rows are held until the close, to align them
- *          (LRT_ELIMIT past LRT_REPORT_TABLE_ROWS_MAX).
+ *          (LRT_ELIMIT past a million rows: LRT_REPORT_TABLE_ROWS_MAX of
+ *          src/core/limits.h).
  *   csv    RFC 4180: a header row of the column names, then every column as
  *          PostgreSQL prints it; fields holding a comma, a double quote, CR
  *          or LF are quoted with their quotes doubled; NULL is an empty

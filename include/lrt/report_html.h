@@ -35,8 +35,8 @@
  * (`lrt migrate` brings the reports up to date); LRT_EINVAL when `symbol`
  * names no product; LRT_EIO when `path` cannot be written (its folder is
  * missing or not writable, the disk is full), `path` then as it was;
- * LRT_EDB; LRT_ELIMIT when a view holds more than LRT_HTML_ROWS_MAX rows
- * for a product; LRT_ENOMEM.
+ * LRT_EDB; LRT_ELIMIT when a view holds more than a million rows for a
+ * product (LRT_HTML_ROWS_MAX of src/core/limits.h); LRT_ENOMEM.
  */
 LRT_API int lrt_report_html_write(lrt_store *store, const lrt_report_catalog *catalog,
 				  const char *symbol, const char *path);

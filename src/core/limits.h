@@ -66,6 +66,37 @@
 #define LRT_TIME_MIN INT64_C(-62135596800)
 #define LRT_TIME_MAX INT64_C(253402300799)
 
+/* Submissions of lrt.submissions judged in one transaction (`lrt ingest
+ * --pending`, lrt_ingest_pending): a batch is read whole into memory and
+ * locks its rows until it commits; a backlog of millions goes in steps. */
+#define LRT_INGEST_PENDING_BATCH 100000
+
+/* Differences `lrt verify` describes; past them it counts: a broken book
+ * shows its pattern in the first few hundred, and a million lines hide it. */
+#define LRT_VERIFY_DIFFERENCES_SHOWN 200
+
+/* Rows of an aligned table (`lrt report`'s table format): aligning holds them
+ * in memory, at about a hundred bytes a row a hundred MB; past it, CSV and
+ * JSON stream any number. */
+#define LRT_REPORT_TABLE_ROWS_MAX 1000000
+
+/* Rows of one view for one product that `lrt report html` holds for a page: a
+ * thousand epochs of a hundred operators is a tenth of it; a history past it
+ * would make charts of millions of points nobody can read. */
+#define LRT_HTML_ROWS_MAX 1000000
+
+/* Migrations are named NNNN_title.sql: four digits, 0001..9999.  More cannot
+ * be named, and lrt.schema_migrations checks the same (src/store/migrate.c). */
+#define LRT_MIGRATION_VERSION_MAX 9999
+/* A migration's title, between "NNNN_" and ".sql", also checked by
+ * lrt.schema_migrations: a title, not a sentence. */
+#define LRT_MIGRATION_TITLE_BYTES_MAX 100
+/* One migration file, read whole: a migration is reviewed by a person; one
+ * larger than this is a data dump by mistake. */
+#define LRT_MIGRATION_FILE_BYTES_MAX (16u * 1024u * 1024u)
+/* Files of sql/ (reporting views and functions): a few dozen expected. */
+#define LRT_SQL_FILES_MAX 1000
+
 /* Seconds in the year of the smoothing cap (SPEC section 5, step 2). */
 #define LRT_SECONDS_PER_YEAR 31536000
 

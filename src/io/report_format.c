@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "core/assert.h"
+#include "core/limits.h"
 #include "lrt/error.h"
 #include "lrt/report.h"
 

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "core/limits.h"  /* LRT_HTML_ROWS_MAX */
 #include "lrt/report.h"
 
 /* The views of lrt_report the page is made of. */
@@ -47,13 +48,6 @@ typedef struct {
 } lrt_html_source;
 
 extern const lrt_html_source lrt_html_sources[LRT_HTML_VIEW_COUNT];
-
-/*
- * The most rows of one view for one product the page holds in memory: a
- * thousand epochs of a hundred operators is a tenth of it.  A history past
- * it would make charts of millions of points nobody can read.
- */
-#define LRT_HTML_ROWS_MAX 1000000
 
 /* The rows of one view (for one product, or every product for the
  * products view), each row's values and text in one allocation. */

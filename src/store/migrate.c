@@ -22,15 +22,22 @@
 #include "store/migration_set.h"
 #include "store/store_internal.h"
 
+/* A limit of limits.h as SQL text: its digits. */
+#define SQL_NUMBER(limit) SQL_DIGITS(limit)
+#define SQL_DIGITS(digits) #digits
+
 /*
  * The runner's own bookkeeping, created before the first migration (and
  * never changed by one), so that the runner can always read what it did.
+ * Its checks say limits.h's bounds of a migration's version and title.
  */
 static const char bootstrap_sql[] =
 	"CREATE SCHEMA IF NOT EXISTS lrt;\n"
 	"CREATE TABLE IF NOT EXISTS lrt.schema_migrations (\n"
-	"    version integer PRIMARY KEY CHECK (version BETWEEN 1 AND 9999),\n"
-	"    name text NOT NULL CHECK (name ~ '^[a-z0-9_]{1,100}$'),\n"
+	"    version integer PRIMARY KEY CHECK (version BETWEEN 1 AND "
+	SQL_NUMBER(LRT_MIGRATION_VERSION_MAX) "),\n"
+	"    name text NOT NULL CHECK (name ~ '^[a-z0-9_]{1,"
+	SQL_NUMBER(LRT_MIGRATION_TITLE_BYTES_MAX) "}$'),\n"
 	"    checksum text NOT NULL CHECK (checksum ~ '^[0-9a-f]{64}$'),\n"
 	"    applied_at timestamptz NOT NULL DEFAULT now()\n"
 	");\n"

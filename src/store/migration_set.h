@@ -9,23 +9,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/limits.h"  /* LRT_MIGRATION_*_MAX, LRT_SQL_FILES_MAX */
+
 /* A checksum: the SHA-256 of a file's bytes, 64 lower-case hex digits. */
 #define LRT_MIGRATION_CHECKSUM_BYTES (2 * 32 + 1)  /* with the NUL */
-
-/*
- * Versions are the four digits of NNNN_title.sql: 1..9999.  More files than
- * that cannot be named, and the bound lets arrays be sized without surprise.
- */
-#define LRT_MIGRATION_VERSION_MAX 9999
-/* Files of sql/: reporting views and functions, a few dozen expected. */
-#define LRT_SQL_FILES_MAX 1000
-/*
- * One file's bytes.  A migration is reviewed by a person; one larger than
- * this is a data dump by mistake, and would be read into memory whole.
- */
-#define LRT_MIGRATION_FILE_BYTES_MAX (16u * 1024u * 1024u)
-/* A title: the part of a file name between "NNNN_" and ".sql". */
-#define LRT_MIGRATION_TITLE_BYTES_MAX 100
 
 typedef struct {
 	char *path;          /* for messages: "migrations/0001_schema.sql" */

@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 #include "core/arena.h"
+#include "core/limits.h"
 #include "core/strmap.h"
 #include "io/json_parse.h"
 #include "lrt/amount.h"
@@ -37,9 +38,6 @@
 #include "lrt/export.h"
 #include "store/event_row.h"
 #include "store/store_internal.h"
-
-/* Differences past this many are counted but not described. */
-#define VERIFY_DIFFERENCES_SHOWN 200
 
 typedef struct {
 	lrt_store *store;
@@ -57,7 +55,7 @@ static void differ(verifier *v, const char *fmt, ...)
 	char line[1024];
 	va_list ap;
 
-	if (v->report->differences++ >= VERIFY_DIFFERENCES_SHOWN || v->fn == NULL)
+	if (v->report->differences++ >= LRT_VERIFY_DIFFERENCES_SHOWN || v->fn == NULL)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
