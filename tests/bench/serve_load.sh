@@ -412,6 +412,17 @@ errors=$(cat "$work"/*.errors 2>/dev/null | wc -l)
 [ "$errors" -eq 0 ] || { problem "writer or reader commands failed:"; cat "$work"/*.errors | head -n 20 | sed 's/^/    /'; }
 grep -q '"level":"error"' "$work/serve.log" &&
 	problem "the service logged errors: $(grep '"level":"error"' "$work/serve.log" | head -n 3)"
+# the metrics file as the service left it: its last cycle's figures
+metric() {
+	awk -v name="$1" '$1 == name || index($1, name "{") == 1 { print $2 }' "$work/lrt.prom"
+}
+metric_settled=$(metric lrt_settled_epoch)
+metric_total=$(metric lrt_epochs_settled_total)
+metric_waiting=$(metric lrt_events_waiting)
+if [ "$metric_settled" != "$(settled_epoch)" ] || [ "$metric_total" != "$epochs" ] ||
+	[ "$metric_waiting" != 0 ]; then
+	problem "the metrics file says settled epoch '$metric_settled', '$metric_total' epochs settled, '$metric_waiting' events waiting; the database $(settled_epoch), $epochs, 0"
+fi
 
 # per writer: the tallies the writers kept against the database
 printf '  %-7s %8s %10s %12s %10s %10s %12s %10s\n' writer batches "file: sent" "loaded/late" stored "SQL: sent" "stored/late" "inbox"
@@ -490,6 +501,7 @@ awk -v stored="$stored" -v written="$written" -v ms="$load_ms" -v sql="$from_sql
 	printf "  events stored          %d of %d sent, in %.1f s of writing: %.0f events/s sustained (%d submitted with SQL); %d late, kept aside (%d from files%s); the last settled %.1f s after the writers stopped\n",
 	       stored, written, ms / 1000, stored * 1000 / ms, sql, late, late_files, late_sent, drain / 1000
 }'
+echo "  metrics file           lrt_settled_epoch $metric_settled, lrt_epochs_settled_total $metric_total, lrt_events_waiting $metric_waiting (its last cycle)"
 echo "  epochs settled         $epochs ($load_n with events: p50 $events_p50, max $events_max events; settling one took p50 $settle_p50 ms, max $settle_max ms); $rejected_events events rejected by settlement, $finalized requests finalized, $holders_now holders"
 printf '  %-22s %8s %8s %8s %6s\n' "settlement lag, ms" p50 p99 max epochs
 printf '  %-22s %8s %8s %8s %6s\n' "under load" "$load_p50" "$load_p99" "$load_max" "$load_n"
