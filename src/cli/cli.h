@@ -5,6 +5,9 @@
 #ifndef LRT_CLI_H
 #define LRT_CLI_H
 
+#include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 enum {
@@ -35,10 +38,67 @@ int cli_exit_status(int code);
 /* True when argv holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);
 
-/* Parses [--product SYMBOL] [--db CONNINFO] and nothing else (options.c):
- * LRT_EXIT_OK, or the exit status of the usage error it printed. */
-int cli_parse_product_options(const char *command, int argc, char **argv,
-			      const char **conninfo, const char **symbol);
+/*
+ * The options the subcommands share, parsed by cli_parse_options
+ * (options.c) for every one of them:
+ *
+ *   CLI_DB        --db DATABASE, -d DATABASE: a database name, or a libpq
+ *                 connection string or URI; default: the --db given before
+ *                 the command (lrt --db books settle), else libpq's
+ *                 environment (PGDATABASE...)
+ *   CLI_PRODUCT   --product SYMBOL; default: $LRT_PRODUCT
+ *   CLI_PRODUCTS  --product SYMBOL, repeatable: each (or $LRT_PRODUCT when
+ *                 none is given) goes to the command's parse function as
+ *                 CLI_OPTION_PRODUCT
+ *   CLI_FORMAT    --format NAME, one of the parser's formats
+ */
+enum {
+	CLI_DB = 1u << 0,
+	CLI_PRODUCT = 1u << 1,
+	CLI_PRODUCTS = 1u << 2,
+	CLI_FORMAT = 1u << 3
+};
+
+/* The code of --product for a CLI_PRODUCTS command's parse function; a
+ * command's own options have codes below it, and never 'd' (-d). */
+#define CLI_OPTION_PRODUCT 0x100
+
+typedef struct {
+	const char *command;           /* "settle": the messages name it */
+	unsigned shared;               /* CLI_DB | CLI_PRODUCT | ... */
+	const char *const *formats;    /* CLI_FORMAT: the names, NULL-ended;
+					* the first is the default */
+	const struct option *options;  /* the command's own, zero-ended; or NULL */
+	/* Takes one of the command's own options (`value` NULL when it has
+	 * none; argv's own text, which it may change): LRT_EXIT_OK, or the
+	 * status of the usage error it printed. */
+	int (*parse)(void *context, int option, char *value);
+	void *context;
+	int arguments_max;             /* operands after the options; -1: any */
+} cli_parser;
+
+typedef struct {
+	const char *conninfo;          /* NULL: libpq's environment */
+	const char *symbol;            /* NULL: none given (CLI_PRODUCT) */
+	bool product_given;            /* --product was on the command line */
+	bool symbol_from_environment;  /* the product is $LRT_PRODUCT's */
+	size_t format;                 /* the index of --format in formats */
+	int first_argument;            /* argv index of the first operand */
+	int argument_count;
+} cli_options;
+
+/*
+ * Parses argv (argv[0] the command's name) into `out`; the operands are
+ * argv[first_argument..argc).  LRT_EXIT_OK, or the exit status of the usage
+ * error it printed (an unknown option, a missing value, a --format not in
+ * the list, an empty --product, an operand too many, a --db given before a
+ * command that uses no database).
+ */
+int cli_parse_options(cli_options *out, const cli_parser *parser, int argc,
+		      char **argv);
+
+/* main.c: the --db given before the command, for cli_parse_options. */
+void cli_set_global_db(const char *conninfo);
 
 /* Prints the help of one command to stdout. */
 void cli_print_help(const lrt_command *command);
@@ -55,5 +115,7 @@ extern const lrt_command cmd_report;
 extern const lrt_command cmd_status;
 extern const lrt_command cmd_demo;
 extern const lrt_command cmd_serve;
+extern const lrt_command cmd_help;
+extern const lrt_command cmd_version;
 
 #endif

@@ -3,7 +3,6 @@
  * token that `make demo` puts through the database (src/demo/generator.h).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -81,6 +80,36 @@ static int parse_number(uint64_t *out, const char *text, uint64_t low, uint64_t 
 	return 0;
 }
 
+/* Takes one of demo's own options. */
+static int parse_option(void *context, int option, char *value)
+{
+	demo_arguments *a = context;
+	uint64_t number;
+
+	switch (option) {
+	case 's':
+		if (parse_number(&a->demo.seed, value, 0, UINT64_MAX) != 0)
+			return cli_usage_error("demo", "--seed: \"%s\" is not a "
+					       "number 0..2^64-1", value);
+		return LRT_EXIT_OK;
+	case 'e':
+		if (parse_number(&number, value, 1, DEMO_EPOCHS_MAX) != 0)
+			return cli_usage_error("demo", "--epochs: \"%s\" is not "
+					       "in 1..%d", value, DEMO_EPOCHS_MAX);
+		a->demo.epochs = (int64_t)number;
+		return LRT_EXIT_OK;
+	case 'H':
+		if (parse_number(&number, value, 1, DEMO_HOLDERS_MAX) != 0)
+			return cli_usage_error("demo", "--holders: \"%s\" is not "
+					       "in 1..%d", value, DEMO_HOLDERS_MAX);
+		a->demo.holders = (size_t)number;
+		return LRT_EXIT_OK;
+	default:
+		a->output = value;
+		return LRT_EXIT_OK;
+	}
+}
+
 static int parse_options(demo_arguments *a, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -90,49 +119,21 @@ static int parse_options(demo_arguments *a, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 }
 	};
-	uint64_t value;
-	int option;
+	const cli_parser parser = { "demo", 0, NULL, options, parse_option, a, 1 };
+	cli_options o;
+	int status;
 
 	memset(a, 0, sizeof(*a));
 	a->demo.seed = DEMO_SEED_DEFAULT;
 	a->demo.epochs = DEMO_EPOCHS_DEFAULT;
 	a->demo.holders = DEMO_HOLDERS_DEFAULT;
-	opterr = 0;
-	optind = 1;
-	while ((option = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-		switch (option) {
-		case 's':
-			if (parse_number(&a->demo.seed, optarg, 0, UINT64_MAX) != 0)
-				return cli_usage_error("demo", "--seed: \"%s\" is not a "
-						       "number 0..2^64-1", optarg);
-			break;
-		case 'e':
-			if (parse_number(&value, optarg, 1, DEMO_EPOCHS_MAX) != 0)
-				return cli_usage_error("demo", "--epochs: \"%s\" is not "
-						       "in 1..%d", optarg, DEMO_EPOCHS_MAX);
-			a->demo.epochs = (int64_t)value;
-			break;
-		case 'H':
-			if (parse_number(&value, optarg, 1, DEMO_HOLDERS_MAX) != 0)
-				return cli_usage_error("demo", "--holders: \"%s\" is not "
-						       "in 1..%d", optarg, DEMO_HOLDERS_MAX);
-			a->demo.holders = (size_t)value;
-			break;
-		case 'o':
-			a->output = optarg;
-			break;
-		case ':':
-			return cli_usage_error("demo", "%s needs a value", argv[optind - 1]);
-		default:
-			return cli_usage_error("demo", "unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (optind >= argc)
+	if ((status = cli_parse_options(&o, &parser, argc, argv)) != LRT_EXIT_OK)
+		return status;
+	if (o.argument_count == 0)
 		return cli_usage_error("demo", "say generate");
-	if (strcmp(argv[optind], "generate") != 0)
-		return cli_usage_error("demo", "unknown verb %s (generate)", argv[optind]);
-	if (optind + 1 < argc)
-		return cli_usage_error("demo", "unexpected argument %s", argv[optind + 1]);
+	if (strcmp(argv[o.first_argument], "generate") != 0)
+		return cli_usage_error("demo", "unknown verb %s (generate)",
+				       argv[o.first_argument]);
 	return LRT_EXIT_OK;
 }
 

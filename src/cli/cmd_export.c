@@ -10,7 +10,7 @@
 #include "lrt/lrt.h"
 
 static const char help[] =
-"Usage: lrt export [--product SYMBOL] [--db CONNINFO]\n"
+"Usage: lrt export [--product SYMBOL] [--db DATABASE]\n"
 "\n"
 "Prints what the database holds for a product in the format of\n"
 "`lrt simulate`: one JSON line per settled epoch (total_assets,\n"
@@ -21,8 +21,11 @@ static const char help[] =
 "`lrt simulate` prints for them.\n"
 "\n"
 "Options:\n"
-"  --product SYMBOL  the product (needed when the database holds several)\n"
-"  --db CONNINFO     the database (libpq connection string or URI)\n"
+"  --product SYMBOL  the product (needed when the database holds several);\n"
+"                    default: $LRT_PRODUCT\n"
+"  -d, --db DATABASE\n"
+"                    the database: its name, or a libpq connection string\n"
+"                    or URI; default: libpq's environment (PGDATABASE...)\n"
 "\n"
 "Exit status: 0 written; 1 the database failed or output could not be\n"
 "written; 2 a usage error or an unknown product.\n"
@@ -32,16 +35,18 @@ static const char help[] =
 
 static int run(int argc, char **argv)
 {
-	const char *conninfo, *symbol;
+	static const cli_parser parser = { "export", CLI_DB | CLI_PRODUCT, NULL, NULL,
+					   NULL, NULL, 0 };
+	cli_options o;
 	lrt_store *store = NULL;
 	int status, rc;
 
-	status = cli_parse_product_options("export", argc, argv, &conninfo, &symbol);
+	status = cli_parse_options(&o, &parser, argc, argv);
 	if (status != LRT_EXIT_OK)
 		return status;
-	rc = lrt_store_connect(&store, conninfo);
+	rc = lrt_store_connect(&store, o.conninfo);
 	if (rc == 0)
-		rc = lrt_export(stdout, store, symbol);
+		rc = lrt_export(stdout, store, o.symbol);
 	if (rc == 0 && fflush(stdout) != 0) {
 		lrt_error_set("cannot write standard output");
 		rc = LRT_EIO;

@@ -8,7 +8,6 @@
  * writer of the format asked, or to the page's (include/lrt/report_html.h).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +20,8 @@
 
 static const char help[] =
 "Usage: lrt report [NAME] [--product SYMBOL] [--epoch EPOCH] [--holder HOLDER]\n"
-"                  [--format table|csv|json] [--db CONNINFO]\n"
-"       lrt report html --output FILE [--product SYMBOL] [--db CONNINFO]\n"
+"                  [--format table|csv|json] [--db DATABASE]\n"
+"       lrt report html --output FILE [--product SYMBOL] [--db DATABASE]\n"
 "\n"
 "Prints one of the reporting views of the database (schema lrt_report,\n"
 "created by lrt migrate), the ones analysts and BI tools read with SQL.\n"
@@ -39,7 +38,8 @@ static const char help[] =
 "its other columns from left to right.\n"
 "\n"
 "Options:\n"
-"  --product SYMBOL  only this product's rows (the view's symbol column)\n"
+"  --product SYMBOL  only this product's rows (the view's symbol column);\n"
+"                    default: $LRT_PRODUCT (on views that have the column)\n"
 "  --epoch EPOCH     only this epoch's rows (views with an epoch column)\n"
 "  --holder HOLDER   only this holder's rows (views with a holder column);\n"
 "                    an address matches in any case\n"
@@ -51,8 +51,10 @@ static const char help[] =
 "                    json: an array of objects, one per line, keyed by the\n"
 "                      column names; numbers as exact decimal strings,\n"
 "                      booleans true/false, NULL null\n"
-"  --db CONNINFO     the database (libpq connection string or URI); a hot\n"
-"                    standby serves reports as well as the primary\n"
+"  -d, --db DATABASE\n"
+"                    the database: its name, or a libpq connection string\n"
+"                    or URI; default: libpq's environment (PGDATABASE...);\n"
+"                    a hot standby serves reports as well as the primary\n"
 "\n"
 "A filter on a column the view does not have is a usage error, which names\n"
 "the views that have it.\n"
@@ -80,45 +82,40 @@ static const char help[] =
 
 /* ---- lrt report html ----------------------------------------------------------- */
 
-/* `lrt report html --output FILE [--product SYMBOL] [--db CONNINFO]`;
+/* `lrt report html --output FILE [--product SYMBOL] [--db DATABASE]`;
  * argv[0] is "report", argv[1] "html". */
+/* Takes --output, html's own option. */
+static int parse_html_option(void *context, int option, char *value)
+{
+	(void)option;
+	*(const char **)context = value;
+	return LRT_EXIT_OK;
+}
+
 static int run_html(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "product", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *conninfo = NULL, *symbol = NULL, *output = NULL;
+	const char *output = NULL;
+	const cli_parser parser = { "report html", CLI_DB | CLI_PRODUCT, NULL,
+				    options, parse_html_option, &output, 0 };
 	lrt_report_catalog *catalog = NULL;
 	lrt_store *store = NULL;
-	int option, rc;
+	cli_options o;
+	int status, rc;
 
-	opterr = 0;
-	optind = 1;
-	argc--, argv++;                       /* from "html" on */
-	while ((option = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-		switch (option) {
-		case 'd': conninfo = optarg; break;
-		case 'p': symbol = optarg; break;
-		case 'o': output = optarg; break;
-		case ':':
-			return cli_usage_error("report", "%s needs a value", argv[optind - 1]);
-		default:
-			return cli_usage_error("report", "html: unknown option %s",
-					       argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("report", "html: unexpected argument %s", argv[optind]);
+	/* from "html" on */
+	if ((status = cli_parse_options(&o, &parser, argc - 1, argv + 1)) != LRT_EXIT_OK)
+		return status;
 	if (output == NULL || output[0] == '\0')
-		return cli_usage_error("report", "html: --output FILE is required");
-	rc = lrt_store_connect(&store, conninfo);
+		return cli_usage_error("report html", "--output FILE is required");
+	rc = lrt_store_connect(&store, o.conninfo);
 	if (rc == 0)
 		rc = lrt_report_catalog_load(&catalog, store);
 	if (rc == 0)
-		rc = lrt_report_html_write(store, catalog, symbol, output);
+		rc = lrt_report_html_write(store, catalog, o.symbol, output);
 	if (rc != 0)
 		cli_error("%s", lrt_error_last());
 	lrt_report_catalog_free(catalog);
@@ -146,20 +143,8 @@ typedef struct {
 	const char *name;         /* NULL: list the reports */
 	lrt_report_filter filter;
 	lrt_report_format format;
+	bool symbol_from_environment;   /* filter.symbol is $LRT_PRODUCT's */
 } report_arguments;
-
-static int parse_format(lrt_report_format *out, const char *text)
-{
-	if (strcmp(text, "table") == 0)
-		*out = LRT_REPORT_TABLE;
-	else if (strcmp(text, "csv") == 0)
-		*out = LRT_REPORT_CSV;
-	else if (strcmp(text, "json") == 0)
-		*out = LRT_REPORT_JSON;
-	else
-		return -1;
-	return 0;
-}
 
 /* A non-negative decimal epoch; its upper bound the library checks. */
 static int parse_epoch(int64_t *out, const char *text)
@@ -177,48 +162,48 @@ static int parse_epoch(int64_t *out, const char *text)
 	return 0;
 }
 
+/* Takes --epoch and --holder, report's own options. */
+static int parse_option(void *context, int option, char *value)
+{
+	report_arguments *a = context;
+
+	if (option == 'H') {
+		a->filter.holder = value;
+		return LRT_EXIT_OK;
+	}
+	if (parse_epoch(&a->filter.epoch, value) != 0)
+		return cli_usage_error("report", "--epoch: \"%s\" is not an "
+				       "epoch number", value);
+	return LRT_EXIT_OK;
+}
+
 static int parse_options(report_arguments *a, int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "product", required_argument, NULL, 'p' },
 		{ "epoch", required_argument, NULL, 'e' },
 		{ "holder", required_argument, NULL, 'H' },
-		{ "format", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int option;
+	/* In the order of lrt_report_format's values. */
+	static const char *const formats[] = { "table", "csv", "json", NULL };
+	const cli_parser parser = { "report", CLI_DB | CLI_PRODUCT | CLI_FORMAT,
+				    formats, options, parse_option, a, 1 };
+	cli_options o;
+	int status;
 
 	memset(a, 0, sizeof(*a));
 	a->filter = LRT_REPORT_FILTER_NONE;
-	a->format = LRT_REPORT_TABLE;
-	opterr = 0;
-	optind = 1;
-	while ((option = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-		switch (option) {
-		case 'd': a->conninfo = optarg; break;
-		case 'p': a->filter.symbol = optarg; break;
-		case 'H': a->filter.holder = optarg; break;
-		case 'e':
-			if (parse_epoch(&a->filter.epoch, optarg) != 0)
-				return cli_usage_error("report", "--epoch: \"%s\" is not an "
-						       "epoch number", optarg);
-			break;
-		case 'f':
-			if (parse_format(&a->format, optarg) != 0)
-				return cli_usage_error("report", "--format: \"%s\" is not "
-						       "table, csv or json", optarg);
-			break;
-		case ':':
-			return cli_usage_error("report", "%s needs a value", argv[optind - 1]);
-		default:
-			return cli_usage_error("report", "unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		a->name = argv[optind++];
-	if (optind < argc)
-		return cli_usage_error("report", "unexpected argument %s", argv[optind]);
+	if ((status = cli_parse_options(&o, &parser, argc, argv)) != LRT_EXIT_OK)
+		return status;
+	a->conninfo = o.conninfo;
+	a->format = o.format == 2 ? LRT_REPORT_JSON
+		    : o.format == 1 ? LRT_REPORT_CSV : LRT_REPORT_TABLE;
+	if (o.argument_count > 0)
+		a->name = argv[o.first_argument];
+	/* LRT_PRODUCT filters a named report; the list has nothing to filter. */
+	if (o.product_given || a->name != NULL)
+		a->filter.symbol = o.symbol;
+	a->symbol_from_environment = o.symbol_from_environment;
 	if (a->name == NULL && (a->filter.symbol != NULL || a->filter.epoch >= 0 ||
 				a->filter.holder != NULL))
 		return cli_usage_error("report", "--product, --epoch and --holder "
@@ -324,8 +309,12 @@ static int run(int argc, char **argv)
 		rc = lrt_report_catalog_load(&catalog, store);
 	if (rc == 0 && a.name == NULL)
 		rc = write_list(catalog, a.format);
-	else if (rc == 0 && (rc = lrt_report_catalog_find(&view, catalog, a.name)) == 0)
+	else if (rc == 0 && (rc = lrt_report_catalog_find(&view, catalog, a.name)) == 0) {
+		/* LRT_PRODUCT is a default, not a filter to refuse */
+		if (a.symbol_from_environment && view->symbol_column < 0)
+			a.filter.symbol = NULL;
 		rc = write_report(store, catalog, view, &a);
+	}
 	if (rc == LRT_EINVAL)
 		status = cli_usage_error("report", "%s", lrt_error_last());
 	else if (rc != 0)

@@ -3,7 +3,6 @@
  * is the command (help, options); the service is serve_loop.c's and
  * serve_cycle.c's, its log serve_log.c's (serve.h).
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +12,7 @@
 static const char help[] =
 "Usage: lrt serve [--product SYMBOL]... [--once] [--poll SECONDS]\n"
 "                 [--metrics-file PATH] [--log-format text|json]\n"
-"                 [--log-file PATH] [--db CONNINFO]\n"
+"                 [--log-file PATH] [--db DATABASE]\n"
 "\n"
 "The settlement service.  It settles each epoch of the products as soon as\n"
 "the epoch is complete (its end plus the product's settle lag), in order,\n"
@@ -33,7 +32,7 @@ static const char help[] =
 "0.5 s, 1 s, 2 s, ... up to 30 s between attempts, and settles on: an\n"
 "epoch is committed whole or not at all, and never settled twice.  With\n"
 "several hosts, give them all and target_session_attrs=read-write in\n"
-"CONNINFO, so that libpq finds the primary.\n"
+"the connection string, so that libpq finds the primary.\n"
 "\n"
 "When the settlement guard stops an epoch (the rate moved more than\n"
 "max_rate_change_bps), that product waits (the others go on); the stop is\n"
@@ -48,7 +47,7 @@ static const char help[] =
 "\n"
 "Options:\n"
 "  --product SYMBOL     a product to settle; repeat for several (default:\n"
-"                       every product of the database)\n"
+"                       $LRT_PRODUCT, else every product of the database)\n"
 "  --once               settle what is due, then exit\n"
 "  --poll SECONDS       wake at least this often (default 30, 1..86400)\n"
 "  --metrics-file PATH  after every cycle, rewrite PATH atomically in the\n"
@@ -57,7 +56,8 @@ static const char help[] =
 "                       waiting, queue, guard trips, leader, reconnections\n"
 "  --log-format FORMAT  text (default) or json: one JSON object per line\n"
 "  --log-file PATH      append the log to PATH (default: standard error)\n"
-"  --db CONNINFO        the database (libpq connection string or URI)\n"
+"  -d, --db DATABASE    the database: its name, or a libpq connection string\n"
+"                       or URI; default: libpq's environment (PGDATABASE...)\n"
 "\n"
 "Each line of the log is an event worth knowing: the start, the connection,\n"
 "leading or standing by, a settled epoch (its rate, events, milliseconds),\n"
@@ -106,11 +106,37 @@ static int add_product(serve_options *o, const char *symbol)
 	return LRT_EXIT_OK;
 }
 
+/* Takes one of serve's own options, or a --product. */
+static int parse_option(void *context, int option, char *value)
+{
+	serve_options *o = context;
+
+	switch (option) {
+	case CLI_OPTION_PRODUCT: return add_product(o, value);
+	case 'o': o->once = true; return LRT_EXIT_OK;
+	case 'm': o->metrics_path = value; return LRT_EXIT_OK;
+	case 'l': o->log_path = value; return LRT_EXIT_OK;
+	case 't':
+		if ((o->poll_seconds = parse_seconds(value)) < 0)
+			return cli_usage_error("serve", "--poll: \"%s\" is not a whole"
+					       " number of seconds from 1 to %d",
+					       value, SERVE_POLL_MAX_SECONDS);
+		return LRT_EXIT_OK;
+	default:
+		if (strcmp(value, "text") == 0)
+			o->log_format = SERVE_LOG_TEXT;
+		else if (strcmp(value, "json") == 0)
+			o->log_format = SERVE_LOG_JSON;
+		else
+			return cli_usage_error("serve", "--log-format: \"%s\" is"
+					       " neither text nor json", value);
+		return LRT_EXIT_OK;
+	}
+}
+
 static int parse_options(serve_options *o, int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "product", required_argument, NULL, 'p' },
 		{ "once", no_argument, NULL, 'o' },
 		{ "poll", required_argument, NULL, 't' },
 		{ "metrics-file", required_argument, NULL, 'm' },
@@ -118,41 +144,13 @@ static int parse_options(serve_options *o, int argc, char **argv)
 		{ "log-file", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int option, status = LRT_EXIT_OK;
+	const cli_parser parser = { "serve", CLI_DB | CLI_PRODUCTS, NULL, options,
+				    parse_option, o, 0 };
+	cli_options parsed;
+	int status;
 
-	opterr = 0;
-	optind = 1;
-	while (status == LRT_EXIT_OK
-	       && (option = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-		switch (option) {
-		case 'd': o->conninfo = optarg; break;
-		case 'p': status = add_product(o, optarg); break;
-		case 'o': o->once = true; break;
-		case 'm': o->metrics_path = optarg; break;
-		case 'l': o->log_path = optarg; break;
-		case 't':
-			if ((o->poll_seconds = parse_seconds(optarg)) < 0)
-				status = cli_usage_error("serve", "--poll: \"%s\" is not a whole"
-							 " number of seconds from 1 to %d",
-							 optarg, SERVE_POLL_MAX_SECONDS);
-			break;
-		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				o->log_format = SERVE_LOG_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				o->log_format = SERVE_LOG_JSON;
-			else
-				status = cli_usage_error("serve", "--log-format: \"%s\" is"
-							 " neither text nor json", optarg);
-			break;
-		case ':':
-			return cli_usage_error("serve", "%s needs a value", argv[optind - 1]);
-		default:
-			return cli_usage_error("serve", "unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (status == LRT_EXIT_OK && optind < argc)
-		return cli_usage_error("serve", "unexpected argument %s", argv[optind]);
+	status = cli_parse_options(&parsed, &parser, argc, argv);
+	o->conninfo = parsed.conninfo;
 	return status;
 }
 

@@ -91,12 +91,15 @@ done:
 
 static int run(int argc, char **argv)
 {
-	if (argc != 2)
-		return cli_usage_error("simulate", argc < 2 ? "FILE is missing"
-					     : "one FILE only, got %d arguments", argc - 1);
-	if (argv[1][0] == '-' && argv[1][1] != '\0')
-		return cli_usage_error("simulate", "unknown option %s", argv[1]);
-	return simulate(argv[1]);
+	static const cli_parser parser = { "simulate", 0, NULL, NULL, NULL, NULL, 1 };
+	cli_options o;
+	int status;
+
+	if ((status = cli_parse_options(&o, &parser, argc, argv)) != LRT_EXIT_OK)
+		return status;
+	if (o.argument_count == 0)
+		return cli_usage_error("simulate", "FILE is missing");
+	return simulate(argv[o.first_argument]);
 }
 
 const lrt_command cmd_simulate = {

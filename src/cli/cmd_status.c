@@ -6,7 +6,6 @@
  * parses the options and words them.  Nothing here divides an amount: whole
  * units come from the database (lrt_report.whole), exact.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,7 +19,7 @@
 #include "lrt/status.h"
 
 static const char help[] =
-"Usage: lrt status [--product SYMBOL] [--format table|json] [--db CONNINFO]\n"
+"Usage: lrt status [--product SYMBOL] [--format table|json] [--db DATABASE]\n"
 "\n"
 "Shows how the settlement of each product of the database stands (or of\n"
 "one, with --product): what lrt serve keeps moving, and what its metrics\n"
@@ -48,7 +47,7 @@ static const char help[] =
 "                   may see it), or \"none\" when no service settles it\n"
 "\n"
 "Options:\n"
-"  --product SYMBOL  only this product\n"
+"  --product SYMBOL  only this product; default: $LRT_PRODUCT, else every one\n"
 "  --format FORMAT   table (the default): the lines above, a blank line\n"
 "                      between products\n"
 "                    json: an array of objects, one per product and line:\n"
@@ -60,8 +59,10 @@ static const char help[] =
 "                      last_trip_rate_after, last_trip_at (UTC), lock_holder;\n"
 "                      integers as decimal strings (-1: no epoch), booleans\n"
 "                      true/false, null for a trip or a lock there is not\n"
-"  --db CONNINFO     the database (libpq connection string or URI); the role\n"
-"                    reads the lrt schema (lrt_admin does)\n"
+"  -d, --db DATABASE\n"
+"                    the database: its name, or a libpq connection string\n"
+"                    or URI; default: libpq's environment (PGDATABASE...);\n"
+"                    the role reads the lrt schema (lrt_admin does)\n"
 "\n"
 "Exit status: 0 shown; 1 the database failed (or has not been migrated) or\n"
 "the output could not be written; 2 a usage error or an unknown product.\n"
@@ -81,39 +82,19 @@ typedef struct {
 
 static int parse_options(status_arguments *a, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "product", required_argument, NULL, 'p' },
-		{ "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int option;
+	/* In the order of status_format's values. */
+	static const char *const formats[] = { "table", "json", NULL };
+	static const cli_parser parser = { "status", CLI_DB | CLI_PRODUCT | CLI_FORMAT,
+					   formats, NULL, NULL, NULL, 0 };
+	cli_options o;
+	int status;
 
 	memset(a, 0, sizeof(*a));
-	a->format = FORMAT_TABLE;
-	opterr = 0;
-	optind = 1;
-	while ((option = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-		switch (option) {
-		case 'd': a->conninfo = optarg; break;
-		case 'p': a->symbol = optarg; break;
-		case 'f':
-			if (strcmp(optarg, "table") == 0)
-				a->format = FORMAT_TABLE;
-			else if (strcmp(optarg, "json") == 0)
-				a->format = FORMAT_JSON;
-			else
-				return cli_usage_error("status", "--format: \"%s\" is not "
-						       "table or json", optarg);
-			break;
-		case ':':
-			return cli_usage_error("status", "%s needs a value", argv[optind - 1]);
-		default:
-			return cli_usage_error("status", "unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("status", "unexpected argument %s", argv[optind]);
+	if ((status = cli_parse_options(&o, &parser, argc, argv)) != LRT_EXIT_OK)
+		return status;
+	a->conninfo = o.conninfo;
+	a->symbol = o.symbol;
+	a->format = o.format == 1 ? FORMAT_JSON : FORMAT_TABLE;
 	return LRT_EXIT_OK;
 }
 

@@ -5,7 +5,6 @@
  * (SPEC section 7).  Changes nothing.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +15,7 @@
 
 static const char help[] =
 "Usage: lrt stress FILE [--slash OPERATOR:AVS:ASSET:WAD]...\n"
-"       lrt stress --product SYMBOL [--db CONNINFO] [--slash ...]...\n"
+"       lrt stress --product SYMBOL [--db DATABASE] [--slash ...]...\n"
 "\n"
 "Asks what if, on the state after the last settled epoch E: of a scenario\n"
 "FILE settled as `lrt simulate` does (up to a guard stop, if any), or of\n"
@@ -41,8 +40,11 @@ static const char help[] =
 "stop that epoch (an accept counts for nothing here), else \"pass\".\n"
 "\n"
 "Options:\n"
-"  --product SYMBOL  stress the product's stored books instead of a FILE\n"
-"  --db CONNINFO     the database (libpq connection string or URI)\n"
+"  --product SYMBOL  stress the product's stored books instead of a FILE;\n"
+"                    with no FILE, default: $LRT_PRODUCT\n"
+"  -d, --db DATABASE\n"
+"                    the database: its name, or a libpq connection string\n"
+"                    or URI; default: libpq's environment (PGDATABASE...)\n"
 "\n"
 "Exit status:\n"
 "  0  the stress was computed (also after a guard stop in the scenario)\n"
@@ -144,61 +146,61 @@ static int stress_stored(const char *conninfo, const char *symbol,
 	return cli_exit_status(rc);
 }
 
+typedef struct {
+	lrt_stress_slash *slashes;   /* one per --slash, at most argc */
+	size_t count;
+} stress_arguments;
+
+/* Takes --slash, stress's own option. */
+static int parse_option(void *context, int option, char *value)
+{
+	stress_arguments *a = context;
+	lrt_stress_slash *slash = &a->slashes[a->count++];
+
+	(void)option;
+	mpz_init(slash->wad);
+	if (lrt_stress_slash_parse(slash, value) != 0)
+		return cli_usage_error("stress", "%s", lrt_error_last());
+	return LRT_EXIT_OK;
+}
+
+/* A FILE, or the database: --product (or LRT_PRODUCT) or --db. */
+static int stress_either(const cli_options *o, char **argv, const stress_arguments *a)
+{
+	if (o->argument_count == 1) {
+		if (o->product_given || o->conninfo != NULL)
+			return cli_usage_error("stress", "a FILE and the database "
+					       "(--product, --db) are two ways in: give one");
+		return stress(argv[o->first_argument], a->slashes, a->count);
+	}
+	if (o->symbol == NULL && o->conninfo == NULL)
+		return cli_usage_error("stress", "FILE (or --product SYMBOL) is missing");
+	return stress_stored(o->conninfo, o->symbol, a->slashes, a->count);
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "slash", required_argument, NULL, 's' },
-		{ "product", required_argument, NULL, 'p' },
-		{ "db", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *symbol = NULL, *conninfo = NULL;
-	lrt_stress_slash *slashes = calloc((size_t)argc + 1, sizeof(*slashes));
-	size_t count = 0, i;
-	int option, status = LRT_EXIT_OK;
+	stress_arguments a = { calloc((size_t)argc + 1, sizeof(*a.slashes)), 0 };
+	const cli_parser parser = { "stress", CLI_DB | CLI_PRODUCT, NULL, options,
+				    parse_option, &a, 1 };
+	cli_options o;
+	size_t i;
+	int status;
 
-	if (slashes == NULL) {
+	if (a.slashes == NULL) {
 		cli_error("out of memory");
 		return LRT_EXIT_FAILURE;
 	}
-	opterr = 0;
-	optind = 1;
-	while (status == LRT_EXIT_OK
-	       && (option = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-		switch (option) {
-		case 's':
-			mpz_init(slashes[count].wad);
-			if (lrt_stress_slash_parse(&slashes[count++], optarg) != 0)
-				status = cli_usage_error("stress", "%s", lrt_error_last());
-			break;
-		case 'p': symbol = optarg; break;
-		case 'd': conninfo = optarg; break;
-		case ':':
-			status = cli_usage_error("stress", "%s needs a value",
-						 argv[optind - 1]);
-			break;
-		default:
-			status = cli_usage_error("stress", "unknown option %s",
-						 argv[optind - 1]);
-		}
-	}
-	if (status == LRT_EXIT_OK && symbol == NULL && conninfo == NULL) {
-		if (optind != argc - 1)
-			status = cli_usage_error("stress", optind >= argc
-						 ? "FILE (or --product SYMBOL) is missing"
-						 : "one FILE only, got %d arguments", argc - optind);
-		else
-			status = stress(argv[optind], slashes, count);
-	} else if (status == LRT_EXIT_OK) {
-		if (optind < argc)
-			status = cli_usage_error("stress", "a FILE and the database "
-						 "(--product, --db) are two ways in: give one");
-		else
-			status = stress_stored(conninfo, symbol, slashes, count);
-	}
-	for (i = 0; i < count; i++)
-		mpz_clear(slashes[i].wad);
-	free(slashes);
+	status = cli_parse_options(&o, &parser, argc, argv);
+	if (status == LRT_EXIT_OK)
+		status = stress_either(&o, argv, &a);
+	for (i = 0; i < a.count; i++)
+		mpz_clear(a.slashes[i].wad);
+	free(a.slashes);
 	return status;
 }
 

@@ -9,7 +9,7 @@
 #include "lrt/lrt.h"
 
 static const char help[] =
-"Usage: lrt verify [--product SYMBOL] [--db CONNINFO]\n"
+"Usage: lrt verify [--product SYMBOL] [--db DATABASE]\n"
 "\n"
 "Checks a product's books two independent ways:\n"
 "  1. the journal: every double-entry entry balances, and the balances it\n"
@@ -22,8 +22,11 @@ static const char help[] =
 "Each difference is printed on its own line.\n"
 "\n"
 "Options:\n"
-"  --product SYMBOL  the product (needed when the database holds several)\n"
-"  --db CONNINFO     the database (libpq connection string or URI)\n"
+"  --product SYMBOL  the product (needed when the database holds several);\n"
+"                    default: $LRT_PRODUCT\n"
+"  -d, --db DATABASE\n"
+"                    the database: its name, or a libpq connection string\n"
+"                    or URI; default: libpq's environment (PGDATABASE...)\n"
 "\n"
 "Exit status: 0 everything matches; 1 the database failed; 2 a usage\n"
 "error; 4 a difference was found.\n"
@@ -39,17 +42,19 @@ static void print_difference(void *context, const char *difference)
 
 static int run(int argc, char **argv)
 {
-	const char *conninfo, *symbol;
+	static const cli_parser parser = { "verify", CLI_DB | CLI_PRODUCT, NULL, NULL,
+					   NULL, NULL, 0 };
+	cli_options o;
 	lrt_verify_report report = {0};
 	lrt_store *store = NULL;
 	int status, rc;
 
-	status = cli_parse_product_options("verify", argc, argv, &conninfo, &symbol);
+	status = cli_parse_options(&o, &parser, argc, argv);
 	if (status != LRT_EXIT_OK)
 		return status;
-	rc = lrt_store_connect(&store, conninfo);
+	rc = lrt_store_connect(&store, o.conninfo);
 	if (rc == 0)
-		rc = lrt_verify(&report, store, symbol, print_difference, NULL);
+		rc = lrt_verify(&report, store, o.symbol, print_difference, NULL);
 	if (rc == 0 || rc == LRT_EVERIFY)
 		printf("%s: %zu balances checked against the journal, %zu epochs and %zu"
 		       " events replayed, %zu difference%s\n",

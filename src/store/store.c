@@ -7,6 +7,7 @@
  * usual cause is a connection that went somewhere the user did not expect
  * (a stale PGHOST, the default socket directory, another database).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,18 @@ static void describe_server(lrt_store *store)
 		 port && port[0] ? port : "(default)",
 		 database && database[0] ? database : "(default)",
 		 user && user[0] ? user : "(default)");
+}
+
+/*
+ * A connection string ("host=/tmp dbname=books") or URI ("postgresql://..."),
+ * as opposed to a database's name ("books"), which psql -d takes too.  libpq
+ * expands the "dbname" given below only when it holds '=' or starts with
+ * its URI prefix; "://" anywhere is taken for a URI meant, so that a typo
+ * in the scheme is refused with libpq's reason instead of sought as a name.
+ */
+static bool is_connection_string(const char *conninfo)
+{
+	return strchr(conninfo, '=') != NULL || strstr(conninfo, "://") != NULL;
 }
 
 /* LRT_EINVAL, with libpq's reason, when `conninfo` cannot be parsed. */
@@ -120,7 +133,7 @@ int lrt_store_connect(lrt_store **out, const char *conninfo)
 	keywords[count] = "fallback_application_name";
 	values[count++] = "lrt";
 	if (conninfo != NULL && conninfo[0] != '\0') {
-		if ((rc = check_conninfo(conninfo)) != 0)
+		if (is_connection_string(conninfo) && (rc = check_conninfo(conninfo)) != 0)
 			goto done;
 		keywords[count] = "dbname";
 		values[count++] = conninfo;
