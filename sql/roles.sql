@@ -6,7 +6,9 @@
 --
 --   lrt_reader  reads the reporting schema lrt_report, nothing else: the
 --               views run with their owner's rights on the tables behind
---               them, and lrt_report's functions read no table.
+--               them, and lrt_report's functions read no table.  And
+--               lrt.schema_migrations, for `lrt migrate status`: which
+--               migrations the database has had is no secret of the books.
 --   lrt_writer  adds events: INSERT into lrt.submissions (product, event),
 --               judged by the C validator at `lrt ingest --pending`.
 --   lrt_admin   migrates and settles: it owns the schemas and what is in
@@ -17,6 +19,8 @@ REVOKE ALL ON SCHEMA lrt, lrt_report FROM PUBLIC;
 GRANT USAGE ON SCHEMA lrt_report TO lrt_reader;
 GRANT SELECT ON ALL TABLES IN SCHEMA lrt_report TO lrt_reader;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA lrt_report TO lrt_reader;
+GRANT USAGE ON SCHEMA lrt TO lrt_reader;
+GRANT SELECT ON lrt.schema_migrations TO lrt_reader;
 
 GRANT USAGE ON SCHEMA lrt TO lrt_writer;
 GRANT INSERT (product, event) ON lrt.submissions TO lrt_writer;

@@ -31,13 +31,22 @@ START_TEST(test_help_lists_subcommands)
 	ck_assert_int_eq(run.status, 0);
 	ck_assert_str_eq(run.err, "");
 	assert_starts_with(run.out, "lrt " LRT_VERSION " - the liquid "
-		"restaking token accounting engine\n\nUsage: lrt [--version] "
-		"[--help] COMMAND [ARGS]\n\nCommands:\n");
+		"restaking token accounting engine\n\nUsage: lrt [--db DATABASE] "
+		"COMMAND [ARGS]\n  or:  lrt help COMMAND\n  or:  lrt --help | "
+		"--version\n\nKeeps the books of liquid restaking tokens: ");
+	ck_assert_ptr_nonnull(strstr(run.out, "`lrt help COMMAND` explains one "
+		"command.\n\nCommands:\n"));
 	ck_assert_ptr_nonnull(strstr(run.out, "\n  migrate    apply the "
-		"database migrations and reporting views\n"));
+		"database migrations and reporting views; status: which are\n"));
 	ck_assert_ptr_nonnull(strstr(run.out, "\n  simulate   "));
 	ck_assert_ptr_nonnull(strstr(run.out, "\n  help       explain one "
-		"command: lrt help COMMAND\n"));
+		"command: lrt help COMMAND\n  version    print the version\n"));
+	/* what help2man makes the manual's sections of */
+	ck_assert_ptr_nonnull(strstr(run.out, "\nOptions:\n  -d, --db DATABASE  "));
+	ck_assert_ptr_nonnull(strstr(run.out, "\n  -h, --help         "));
+	ck_assert_ptr_nonnull(strstr(run.out, "\n  -V, --version      "));
+	ck_assert_ptr_nonnull(strstr(run.out, "\nEnvironment:\n"));
+	ck_assert_ptr_nonnull(strstr(run.out, "\n  LRT_PRODUCT        the product"));
 }
 END_TEST
 
@@ -57,9 +66,10 @@ START_TEST(test_help_explains_migrate)
 	ck_assert_str_eq(one.err, "");
 	ck_assert_str_eq(two.out, one.out);
 	ck_assert_str_eq(three.out, one.out);
-	assert_starts_with(one.out, "Usage: lrt migrate [--db CONNINFO] "
-			   "[--dir DIR]\n\nBrings the database's lrt schema "
-			   "up to date.");
+	assert_starts_with(one.out, "Usage: lrt migrate [--db DATABASE] "
+			   "[--dir DIR]\n       lrt migrate status [--format "
+			   "table|json] [--db DATABASE] [--dir DIR]\n\nBrings "
+			   "the database's lrt schema up to date.");
 	ck_assert_ptr_nonnull(strstr(one.out, "\n  --dir DIR      take the "
 				     "migrations from DIR/migrations"));
 	ck_assert_ptr_nonnull(strstr(one.out, "them in " LRT_DATADIR "\n"));
@@ -119,7 +129,13 @@ START_TEST(test_migrate_usage_errors)
 		{ { "migrate", "--db", NULL }, "--db needs a value" },
 		{ { "migrate", "--dir", NULL }, "--dir needs a value" },
 		{ { "migrate", "--dir", "", NULL }, "--dir: empty" },
-		{ { "migrate", "now", NULL }, "unexpected argument now" },
+		{ { "migrate", "now", NULL }, "unknown verb now (status)" },
+		{ { "migrate", "status", "now", NULL }, "unexpected argument now" },
+		{ { "migrate", "--format", "json", NULL }, "--format goes with status" },
+		{ { "migrate", "status", "--format", "xml", NULL },
+		  "--format: \"xml\" is not table or json" },
+		{ { "migrate", "-d", NULL }, "-d needs a value" },
+		{ { "migrate", "--dir=", NULL }, "--dir: empty" },
 	};
 	char expected[200];
 	lrt_test_process run;

@@ -28,12 +28,14 @@
 typedef struct lrt_store lrt_store;
 
 /*
- * Connects.  `conninfo` is a libpq connection string ("host=/tmp dbname=x")
- * or URI ("postgresql://..."); NULL or "" uses the environment and libpq's
- * defaults.  Returns LRT_EINVAL when the string cannot be parsed and LRT_EDB
- * when the server cannot be reached or is older than PostgreSQL 15; the
- * message then names the server tried (socket directory or host, port,
- * database, user) and libpq's reason.  On error *out is NULL.
+ * Connects.  `conninfo` is a libpq connection string ("host=/tmp dbname=x"),
+ * a URI ("postgresql://...") or, as psql -d takes it, a database's name
+ * ("books": no '=' and no "://"), the rest from the environment; NULL or ""
+ * uses the environment and libpq's defaults.  Returns LRT_EINVAL when the
+ * string cannot be parsed and LRT_EDB when the server cannot be reached or
+ * is older than PostgreSQL 15; the message then names the server tried
+ * (socket directory or host, port, database, user) and libpq's reason.  On
+ * error *out is NULL.
  */
 LRT_API int lrt_store_connect(lrt_store **out, const char *conninfo);
 
@@ -82,5 +84,45 @@ typedef struct {
  */
 LRT_API int lrt_store_migrate(lrt_migrate_report *report, lrt_store *store,
 			      const lrt_migrate_options *options);
+
+/* Where a migration stands, as lrt_store_migrate_status reports it. */
+typedef enum {
+	LRT_MIGRATION_APPLIED,   /* applied, and its file is what was applied */
+	LRT_MIGRATION_PENDING,   /* a file not applied yet */
+	LRT_MIGRATION_CHANGED,   /* applied, but its file has changed since
+				  * (other bytes, or another title):
+				  * lrt_store_migrate refuses to run */
+	LRT_MIGRATION_UNKNOWN    /* applied, but this lrt has no such file: a
+				  * newer lrt migrated the database */
+} lrt_migration_state;
+
+typedef struct {
+	unsigned version;          /* NNNN of NNNN_title.sql */
+	lrt_migration_state state;
+	const char *name;          /* the title as applied; the file's if pending */
+	const char *checksum;      /* SHA-256 as applied (hex); NULL if pending */
+	const char *applied_at;    /* "2025-07-11 09:12:03 UTC"; NULL if pending */
+	const char *file_name;     /* the file's title now; NULL if unknown */
+	const char *file_checksum; /* the file's SHA-256 now; NULL if unknown */
+} lrt_migration_status;
+
+/* Receives one migration; the strings live until it returns.  A non-zero
+ * return stops the walk and is returned. */
+typedef int (*lrt_migration_status_fn)(void *context,
+				       const lrt_migration_status *status);
+
+/*
+ * Calls `fn` for every migration, applied or not, by version: the files
+ * (built in, or options->share_dir's) against lrt.schema_migrations.  It
+ * only reads that table, in a READ ONLY transaction: no lock, nothing
+ * created, so a role that may only read it (lrt_reader), a read-only
+ * session or a hot standby may ask, and a running lrt_store_migrate does
+ * not hold it up.  A database never migrated has every migration pending.
+ * LRT_EDB when the table cannot be read (the message names the privilege
+ * missing); the errors of the files as lrt_store_migrate's.
+ */
+LRT_API int lrt_store_migrate_status(lrt_store *store,
+				     const lrt_migrate_options *options,
+				     lrt_migration_status_fn fn, void *context);
 
 #endif
