@@ -442,7 +442,7 @@ START_TEST(test_products_side_by_side)
 	const char *list[] = {"product", "list", NULL};
 	const char *settle[] = {"settle", NULL};
 	const char *settle_one[] = {"settle", "--product", "eETH", NULL};
-	const char *show[] = {"product", "show", "eETH", NULL};
+	const char *show[] = {"product", "show", "eETH", "--format", "json", NULL};
 	static lrt_test_process p;
 	char first[1024], second[1024];
 	const char *create_first[] = {"product", "create", first, NULL};

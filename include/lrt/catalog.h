@@ -41,9 +41,30 @@ LRT_API int lrt_catalog_load(lrt_product *out, int64_t *product_id_out,
 LRT_API int lrt_catalog_load_as_created(lrt_product *out, int64_t *product_id_out,
 					lrt_store *store, const char *symbol);
 
-/* One JSON document describing a product: its configuration, policy in
- * force, totals, rate, positions and counts.  The caller frees *json_out. */
+/*
+ * One JSON object describing a product (caller frees *json_out): the fields
+ * of SPEC section 2 in the order it lists them (symbol, underlying, assets,
+ * model, offset, genesis_time, epoch_seconds, then fee_bps, fee_recipients,
+ * delay_epochs, max_apr_bps, max_rate_change_bps, fee_high_water_mark and
+ * points as now in force), settle_lag_seconds, genesis_utc, settled_epoch
+ * (null before the first), share_decimals, total_assets, total_shares,
+ * rate (null before the first settlement) and deferred in base units, each
+ * with X_whole in whole units (exact decimal text), positions (asset,
+ * location, amount, amount_whole), the counts of holders, queued requests
+ * and pending events, and config, the configuration as it was created.
+ * Amounts are decimal strings.  LRT_EINVAL for an unknown symbol.
+ */
 LRT_API int lrt_catalog_describe(char **json_out, lrt_store *store, const char *symbol);
+
+/*
+ * Sets how long after an epoch ends it is settled (lrt settle, lrt serve):
+ * the one setting that changes outside events.  The product's other fields
+ * never change or change by `config` events only, so that the books say
+ * from which epoch.  The old value goes to *previous_out.  LRT_EINVAL for
+ * an unknown symbol or a negative lag.
+ */
+LRT_API int lrt_catalog_set_settle_lag(int64_t *previous_out, lrt_store *store,
+				       const char *symbol, int64_t settle_lag_seconds);
 
 typedef struct {
 	const char *symbol;
@@ -53,6 +74,9 @@ typedef struct {
 	const char *total_assets;
 	const char *total_shares;
 	int64_t pending_events;
+	const char *total_assets_whole;   /* in whole units of the underlying */
+	const char *total_shares_whole;   /* in whole shares */
+	int64_t settle_lag_seconds;
 } lrt_catalog_row;
 
 typedef int (*lrt_catalog_fn)(void *context, const lrt_catalog_row *row);

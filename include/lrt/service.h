@@ -83,12 +83,14 @@ typedef struct {
 	int64_t settled_epoch;      /* -1: none settled */
 	int64_t next_epoch_events;  /* inbox events of settled_epoch + 1 */
 	bool submissions_waiting;   /* rows of lrt.submissions name it */
+	int64_t settle_lag_seconds; /* now: `lrt product update` changes it */
 } lrt_service_progress;
 
 /*
  * Where product `product_id` stands, in one snapshot and a few index
  * probes: its settled epoch, the events the inbox holds for the next one,
- * and whether events submitted with SQL wait to be judged.  After the guard
+ * whether events submitted with SQL wait to be judged, and its settle lag
+ * (which `lrt product update` may have changed since).  After the guard
  * stopped an epoch, a change of the first two (it was settled elsewhere; an
  * accept or another event arrived for it) is what makes trying it again
  * worthwhile.  LRT_EDB; LRT_EINVAL when there is no such product.

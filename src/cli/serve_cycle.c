@@ -279,6 +279,7 @@ int serve_product_cycle(serve_state *s, serve_product *p)
 	if (lrt_service_read_progress(&progress, s->store, p->product_id) != 0)
 		return failed(s, p, "reading its progress");
 	p->settled_epoch = progress.settled_epoch;
+	p->settle_lag_seconds = progress.settle_lag_seconds;  /* lrt product update */
 	if (progress.submissions_waiting) {
 		if ((rc = judge_submissions(s, p)) != 0)
 			return rc;

@@ -5,6 +5,7 @@
  * then written in one transaction: the product, its assets, its state row
  * with the initial policy, and its two fixed locations.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "core/assert.h"
 #include "io/json_parse.h"
 #include "lrt/catalog.h"
 #include "lrt/scenario.h"
@@ -285,6 +287,65 @@ int lrt_catalog_load_as_created(lrt_product *out, int64_t *product_id_out,
 
 /* ---- describing and listing ----------------------------------------------------- */
 
+/* An amount in whole units of `decimals`, exact, as text ("12.5"). */
+#define WHOLE(amount, decimals) \
+	"trim_scale((" amount ") * ('1e-' || (" decimals "))::numeric)::text"
+
+/*
+ * The product's fields in the order SPEC section 2 lists them (json, not
+ * jsonb, keeps the order written), the seven that config events change as
+ * now in force; then its state, each amount in base units and in whole
+ * units ("_whole"): A and D of the underlying, S of shares, the rate in the
+ * underlying per whole share, positions of their asset.
+ */
+static const char describe_sql[] =
+	"SELECT json_build_object("
+	"  'symbol', p.symbol, 'underlying', p.underlying,"
+	"  'assets', (SELECT json_agg(json_build_object('symbol', a.symbol,"
+	"      'decimals', a.decimals) ORDER BY a.ordinal)"
+	"    FROM lrt.product_assets a WHERE a.product_id = p.product_id),"
+	"  'model', p.model, 'offset', p.decimals_offset,"
+	"  'genesis_time', p.genesis_time,"
+	"  'epoch_seconds', p.epoch_seconds,"
+	"  'fee_bps', s.fee_bps, 'fee_recipients', s.fee_recipients,"
+	"  'delay_epochs', s.delay_epochs, 'max_apr_bps', s.max_apr_bps,"
+	"  'max_rate_change_bps', s.max_rate_change_bps,"
+	"  'fee_high_water_mark', s.fee_high_water_mark, 'points', s.points,"
+	"  'settle_lag_seconds', p.settle_lag_seconds,"
+	"  'genesis_utc', to_char(to_timestamp(p.genesis_time) AT TIME ZONE 'UTC',"
+	"      'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	"  'settled_epoch', CASE WHEN s.settled_epoch >= 0 THEN s.settled_epoch END,"
+	"  'share_decimals', d.share,"
+	"  'total_assets', s.total_assets::text,"
+	"  'total_assets_whole', " WHOLE("s.total_assets", "d.underlying") ","
+	"  'total_shares', s.total_shares::text,"
+	"  'total_shares_whole', " WHOLE("s.total_shares", "d.share") ","
+	"  'rate', e.rate::text, 'rate_whole', " WHOLE("e.rate", "d.underlying") ","
+	"  'deferred', s.deferred::text,"
+	"  'deferred_whole', " WHOLE("s.deferred", "d.underlying") ","
+	"  'positions', coalesce((SELECT json_agg(json_build_object('asset', a.symbol,"
+	"      'location', x.location, 'amount', x.amount::text,"
+	"      'amount_whole', " WHOLE("x.amount", "a.decimals") ")"
+	"      ORDER BY l.ordinal, x.asset_ordinal)"
+	"    FROM lrt.positions x JOIN lrt.product_assets a"
+	"      ON a.product_id = x.product_id AND a.ordinal = x.asset_ordinal"
+	"    JOIN lrt.locations l ON l.product_id = x.product_id AND l.location = x.location"
+	"   WHERE x.product_id = p.product_id AND x.amount > 0), '[]'),"
+	"  'holders', (SELECT count(*) FROM lrt.holders h"
+	"     WHERE h.product_id = p.product_id AND h.shares > 0),"
+	"  'queued_requests', (SELECT count(*) FROM lrt.withdrawal_requests w"
+	"     WHERE w.product_id = p.product_id AND w.status = 'queued'),"
+	"  'pending_events', (SELECT count(*) FROM lrt.inbox i"
+	"     WHERE i.product_id = p.product_id AND i.epoch > s.settled_epoch),"
+	"  'config', p.config)::text"
+	"  FROM lrt.products p JOIN lrt.product_state s USING (product_id)"
+	"  CROSS JOIN LATERAL (SELECT a.decimals AS underlying, a.decimals"
+	"      + CASE WHEN p.model = 'erc4626' THEN p.decimals_offset ELSE 0 END AS share"
+	"    FROM lrt.product_assets a"
+	"   WHERE a.product_id = p.product_id AND a.ordinal = 0) d"
+	"  LEFT JOIN lrt.epochs e ON e.product_id = p.product_id AND e.epoch = s.settled_epoch"
+	" WHERE p.symbol = $1";
+
 int lrt_catalog_describe(char **json_out, lrt_store *store, const char *symbol)
 {
 	const char *params[1] = {symbol};
@@ -292,30 +353,7 @@ int lrt_catalog_describe(char **json_out, lrt_store *store, const char *symbol)
 	int rc;
 
 	*json_out = NULL;
-	rc = lrt_store_exec_tuples(&res, store,
-		"SELECT jsonb_pretty(jsonb_build_object("
-		"  'symbol', p.symbol, 'config', p.config,"
-		"  'settle_lag_seconds', p.settle_lag_seconds,"
-		"  'policy', lrt.policy_json(s),"
-		"  'settled_epoch', s.settled_epoch,"
-		"  'total_assets', s.total_assets::text, 'total_shares', s.total_shares::text,"
-		"  'deferred', s.deferred::text,"
-		"  'positions', coalesce((SELECT jsonb_agg(jsonb_build_object('asset', a.symbol,"
-		"      'location', x.location, 'amount', x.amount::text)"
-		"      ORDER BY l.ordinal, x.asset_ordinal)"
-		"    FROM lrt.positions x JOIN lrt.product_assets a"
-		"      ON a.product_id = x.product_id AND a.ordinal = x.asset_ordinal"
-		"    JOIN lrt.locations l ON l.product_id = x.product_id AND l.location = x.location"
-		"   WHERE x.product_id = p.product_id AND x.amount > 0), '[]'),"
-		"  'holders', (SELECT count(*) FROM lrt.holders h"
-		"     WHERE h.product_id = p.product_id AND h.shares > 0),"
-		"  'queued_requests', (SELECT count(*) FROM lrt.withdrawal_requests w"
-		"     WHERE w.product_id = p.product_id AND w.status = 'queued'),"
-		"  'pending_events', (SELECT count(*) FROM lrt.inbox i"
-		"     WHERE i.product_id = p.product_id AND i.epoch > s.settled_epoch)))"
-		"  FROM lrt.products p JOIN lrt.product_state s USING (product_id)"
-		" WHERE p.symbol = $1",
-		1, params);
+	rc = lrt_store_exec_tuples(&res, store, describe_sql, 1, params);
 	if (rc != 0)
 		return rc;
 	if (PQntuples(res) != 1) {
@@ -329,6 +367,50 @@ int lrt_catalog_describe(char **json_out, lrt_store *store, const char *symbol)
 	return rc;
 }
 
+int lrt_catalog_set_settle_lag(int64_t *previous_out, lrt_store *store,
+			       const char *symbol, int64_t settle_lag_seconds)
+{
+	char lag[24];
+	const char *params[2] = {symbol, lag};
+	PGresult *res = NULL;
+	long long previous;
+	char *end;
+	int rc;
+
+	LRT_ASSERT(previous_out != NULL && store != NULL && symbol != NULL);
+	if (settle_lag_seconds < 0) {
+		lrt_error_set("settle lag: must not be negative");
+		return LRT_EINVAL;
+	}
+	snprintf(lag, sizeof(lag), "%lld", (long long)settle_lag_seconds);
+	/* The old value comes from the row the update locks: one statement. */
+	rc = lrt_store_exec_tuples(&res, store,
+		"UPDATE lrt.products p SET settle_lag_seconds = $2::bigint"
+		"  FROM (SELECT product_id, settle_lag_seconds FROM lrt.products"
+		"         WHERE symbol = $1 FOR UPDATE) old"
+		" WHERE p.product_id = old.product_id"
+		" RETURNING old.settle_lag_seconds", 2, params);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(res) != 1) {
+		lrt_error_set("no product %s in this database", symbol);
+		rc = LRT_EINVAL;
+		goto done;
+	}
+	errno = 0;
+	previous = strtoll(PQgetvalue(res, 0, 0), &end, 10);
+	if (errno != 0 || *end != '\0' || end == PQgetvalue(res, 0, 0)) {
+		lrt_error_set("lrt.products: settle_lag_seconds \"%s\" is not a "
+			      "number", PQgetvalue(res, 0, 0));
+		rc = LRT_EDB;
+		goto done;
+	}
+	*previous_out = previous;
+done:
+	PQclear(res);
+	return rc;
+}
+
 int lrt_catalog_list(lrt_store *store, lrt_catalog_fn fn, void *context)
 {
 	PGresult *res;
@@ -338,8 +420,13 @@ int lrt_catalog_list(lrt_store *store, lrt_catalog_fn fn, void *context)
 		"SELECT p.symbol, p.underlying, p.model, s.settled_epoch,"
 		"       s.total_assets::text, s.total_shares::text,"
 		"       (SELECT count(*) FROM lrt.inbox i"
-		"         WHERE i.product_id = p.product_id AND i.epoch > s.settled_epoch)"
+		"         WHERE i.product_id = p.product_id AND i.epoch > s.settled_epoch),"
+		"       " WHOLE("s.total_assets", "a.decimals") ","
+		"       " WHOLE("s.total_shares", "a.decimals + CASE WHEN p.model = "
+				"'erc4626' THEN p.decimals_offset ELSE 0 END") ","
+		"       p.settle_lag_seconds"
 		"  FROM lrt.products p JOIN lrt.product_state s USING (product_id)"
+		"  JOIN lrt.product_assets a ON a.product_id = p.product_id AND a.ordinal = 0"
 		" ORDER BY p.symbol COLLATE \"C\"", 0, NULL);
 	if (rc != 0)
 		return rc;
@@ -353,6 +440,9 @@ int lrt_catalog_list(lrt_store *store, lrt_catalog_fn fn, void *context)
 		row.total_assets = PQgetvalue(res, i, 4);
 		row.total_shares = PQgetvalue(res, i, 5);
 		row.pending_events = strtoll(PQgetvalue(res, i, 6), NULL, 10);
+		row.total_assets_whole = PQgetvalue(res, i, 7);
+		row.total_shares_whole = PQgetvalue(res, i, 8);
+		row.settle_lag_seconds = strtoll(PQgetvalue(res, i, 9), NULL, 10);
 		rc = fn(context, &row);
 	}
 	PQclear(res);

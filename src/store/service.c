@@ -180,7 +180,8 @@ int lrt_service_read_progress(lrt_service_progress *out, lrt_store *store,
 		"       (SELECT count(*) FROM lrt.inbox i"
 		"         WHERE i.product_id = s.product_id"
 		"           AND i.epoch = s.settled_epoch + 1),"
-		"       EXISTS (SELECT FROM lrt.submissions u WHERE u.product = p.symbol)"
+		"       EXISTS (SELECT FROM lrt.submissions u WHERE u.product = p.symbol),"
+		"       p.settle_lag_seconds"
 		"  FROM lrt.product_state s JOIN lrt.products p USING (product_id)"
 		" WHERE s.product_id = $1", 1, params);
 	if (rc != 0)
@@ -192,6 +193,7 @@ int lrt_service_read_progress(lrt_service_progress *out, lrt_store *store,
 		out->settled_epoch = strtoll(PQgetvalue(result, 0, 0), NULL, 10);
 		out->next_epoch_events = strtoll(PQgetvalue(result, 0, 1), NULL, 10);
 		out->submissions_waiting = strcmp(PQgetvalue(result, 0, 2), "t") == 0;
+		out->settle_lag_seconds = strtoll(PQgetvalue(result, 0, 3), NULL, 10);
 	}
 	PQclear(result);
 	return rc;
