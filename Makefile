@@ -8,7 +8,8 @@
 #   make fuzz       libFuzzer on the scenario/event parser (clang), FUZZ_SECONDS=300
 #   make bench      lrt simulate, ingest and settle on a million events, with baselines
 #   make demo       the engine at work on a private PostgreSQL cluster
-#   make install    PREFIX=/usr/local DESTDIR= (library, headers, lrt.pc, lrt, share/lrt)
+#   make install    PREFIX=/usr/local DESTDIR= (library, headers, lrt.pc, lrt, share/lrt,
+#                   the manual page share/man/man1/lrt.1)
 #
 # Every output lives under $(BUILD) (default build/).  `make check` and
 # `make demo` first install the missing Debian packages when run as root
@@ -22,12 +23,14 @@ BINDIR      ?= $(PREFIX)/bin
 LIBDIR      ?= $(PREFIX)/lib
 INCLUDEDIR  ?= $(PREFIX)/include
 DATADIR     ?= $(PREFIX)/share
+MANDIR      ?= $(DATADIR)/man
 BUILD       ?= build
 SHARED      ?= ../shared
 
 CC          ?= cc
 CFLAGS      ?= -O2 -g
 PKG_CONFIG  ?= pkg-config
+HELP2MAN    ?= help2man
 # libcrypto: the SHA-256 of migrations (libpq links it already).
 PKGS        := libpq gmp jansson libcrypto
 
@@ -69,12 +72,13 @@ LIB_A       := $(BUILD)/liblrt.a
 LIB_SO      := $(BUILD)/liblrt.so
 LRT         := $(BUILD)/lrt
 RUNNER      := $(BUILD)/tests/runner
+MAN         := $(BUILD)/lrt.1
 
 .PHONY: all check check-nodeps unit scenarios asan coverage fuzz bench demo \
         demo-nodeps demo-clean install uninstall clean deps
 .DEFAULT_GOAL := all
 
-all: $(LIB_A) $(LIB_SO) $(LRT)
+all: $(LIB_A) $(LIB_SO) $(LRT) $(MAN)
 
 deps:
 	@sh tests/deps.sh
@@ -127,6 +131,19 @@ $(LIB_SO): $(LIB_OBJ)
 
 $(LRT): $(CLI_OBJ) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB_A) $(DEPS_LIBS)
+
+# The manual page, made from the help texts by Debian's help2man: the
+# overview (lrt --help) and the version (lrt --version) make its synopsis,
+# description, options and environment; src/tools/man_commands.sh adds
+# `lrt help COMMAND` of every command.  Made again with lrt, so that
+# `man lrt` never says other than the program.
+$(MAN): $(LRT) src/tools/man_commands.sh
+	@command -v $(HELP2MAN) >/dev/null || \
+	  { echo "make: $(HELP2MAN) is missing: sh tests/deps.sh installs it" >&2; exit 1; }
+	sh src/tools/man_commands.sh $(LRT) > $(BUILD)/lrt.h2m
+	$(HELP2MAN) --no-info --section=1 --include=$(BUILD)/lrt.h2m \
+	  --name='the liquid restaking token accounting engine' --output=$@.tmp $(LRT)
+	mv $@.tmp $@
 
 # Every `Suite *NAME_suite(void)` in tests/check_*.c registers itself: the
 # runner includes this list, so a new suite needs no other edit.
@@ -223,8 +240,9 @@ demo-clean:
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 	           $(DESTDIR)$(INCLUDEDIR)/lrt $(DESTDIR)$(DATADIR)/lrt/migrations \
-	           $(DESTDIR)$(DATADIR)/lrt/sql
+	           $(DESTDIR)$(DATADIR)/lrt/sql $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(LRT) $(DESTDIR)$(BINDIR)/lrt
+	install -m 0644 $(MAN) $(DESTDIR)$(MANDIR)/man1/lrt.1
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/liblrt.a
 	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/liblrt.so.$(VERSION)
 	ln -sf liblrt.so.$(VERSION) $(DESTDIR)$(LIBDIR)/liblrt.so.0
@@ -239,7 +257,8 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/lrt $(DESTDIR)$(LIBDIR)/liblrt.a \
-	      $(DESTDIR)$(LIBDIR)/liblrt.so* $(DESTDIR)$(LIBDIR)/pkgconfig/lrt.pc
+	      $(DESTDIR)$(LIBDIR)/liblrt.so* $(DESTDIR)$(LIBDIR)/pkgconfig/lrt.pc \
+	      $(DESTDIR)$(MANDIR)/man1/lrt.1
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/lrt $(DESTDIR)$(DATADIR)/lrt
 
 clean:

@@ -23,9 +23,12 @@
 # chromium is the browser that opens the page of `lrt report html` in a test
 # (tests/check_report_html.c: headless, with no network), which checks that
 # it renders with its charts and reports no error.
+#
+# help2man makes the manual page (lrt.1) from the help texts at build time;
+# groff-base renders it in a test (tests/check_command.c), as man(1) would.
 set -eu
 need="build-essential pkg-config libgmp-dev libpq-dev libjansson-dev libssl-dev \
-check postgresql-15 gcovr chromium"
+check postgresql-15 gcovr chromium help2man groff-base"
 no_cluster=/etc/postgresql-common/createcluster.d/lrt-no-main-cluster.conf
 
 if [ "${1:-}" = "--list" ]; then

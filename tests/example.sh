@@ -15,6 +15,9 @@ stage="$build/example"
 prefix=${PREFIX:-/usr/local}
 test -f "$stage/root$prefix/lib/pkgconfig/lrt.pc" ||
 	{ echo "example: no lrt installed in $stage/root: run make check" >&2; exit 1; }
+# the manual page goes with the program (tests/check_command.c reads it)
+grep -q '^\.SS "lrt migrate"$' "$stage/root$prefix/share/man/man1/lrt.1" ||
+	{ echo "example: make install put no lrt.1 in $stage/root$prefix/share/man/man1" >&2; exit 1; }
 rm -rf "$stage/src"
 mkdir -p "$stage/src"
 # the fenced block after the "example: rates.c" marker
