@@ -67,10 +67,11 @@ static void add_file(const char *share_dir, const char *name, const char *text)
 /* Runs the library's migrate on the test database. */
 static int migrate(lrt_migrate_report *report, const char *share_dir)
 {
-	lrt_migrate_options options = { share_dir, NULL, NULL };
+	lrt_migrate_options options = LRT_MIGRATE_OPTIONS_INIT;
 	lrt_store *store = NULL;
 	int rc;
 
+	options.share_dir = share_dir;
 	ck_assert_msg(lrt_store_connect(&store, NULL) == 0, "%s",
 		      lrt_error_last());
 	rc = lrt_store_migrate(report, store, &options);
@@ -184,12 +185,14 @@ START_TEST(test_first_run_applies_every_migration)
 		"journal locations positions prices product_assets product_state "
 		"products rejected_events schema_migrations withdrawal_requests";
 	char seen[4096] = "", expected[8192];
-	lrt_migrate_options options = { NULL, note_path, seen };
+	lrt_migrate_options options = LRT_MIGRATE_OPTIONS_INIT;
 	lrt_migrate_report report;
 	lrt_store *store = NULL;
 	PGconn *conn = lrt_test_connect();
 	unsigned count = embedded_count("migrations/");
 
+	options.on_apply = note_path;
+	options.context = seen;
 	ck_assert_str_eq(lrt_test_value(conn,
 		"SELECT to_regnamespace('lrt') IS NULL"), "t");
 	ck_assert_int_eq(lrt_store_connect(&store, NULL), 0);
@@ -533,12 +536,13 @@ START_TEST(test_failing_migration_applies_nothing_of_itself)
 {
 	char share[1024], expected[8192];
 	lrt_migrate_report report;
-	lrt_migrate_options options = { share, NULL, NULL };
+	lrt_migrate_options options = LRT_MIGRATE_OPTIONS_INIT;
 	lrt_store *store = NULL;
 	PGconn *conn = lrt_test_connect();
 	unsigned count = embedded_count("migrations/");
 	char rows[16];
 
+	options.share_dir = share;
 	make_share_dir(share, sizeof(share));
 	add_file(share, "migrations/9000_broken.sql",
 		 "CREATE TABLE lrt.half (x int);\nSELEC 1;\n");

@@ -139,7 +139,7 @@ START_TEST(test_old_book_migrates_with_nothing_lost)
 	const char *settle[] = {"settle", NULL};
 	const char *export[] = {"export", NULL};
 	const char *verify[] = {"verify", NULL};
-	lrt_migrate_options options = {NULL, NULL, NULL};
+	lrt_migrate_options options = LRT_MIGRATE_OPTIONS_INIT;
 	lrt_migrate_report report;
 	lrt_store *store = NULL;
 	PGconn *from, *to;

@@ -58,6 +58,12 @@ typedef struct {
 	void *context;
 } lrt_migrate_options;
 
+/* The defaults: the migrations built in, no callback.  Start from it
+ * (`lrt_migrate_options o = LRT_MIGRATE_OPTIONS_INIT;`), then set fields: a
+ * field added later is zero, or its default here, in every caller that
+ * does. */
+#define LRT_MIGRATE_OPTIONS_INIT { .share_dir = NULL }
+
 typedef struct {
 	unsigned applied_count;   /* migrations this call applied */
 	unsigned already_count;   /* migrations found applied before the call */

@@ -122,6 +122,7 @@ static int parse_options(migrate_arguments *a, int argc, char **argv)
 	int status;
 
 	memset(a, 0, sizeof(*a));
+	a->migrate = (lrt_migrate_options)LRT_MIGRATE_OPTIONS_INIT;
 	a->migrate.on_apply = print_applying;
 	a->migrate.share_dir = share_dir != NULL && share_dir[0] != '\0' ? share_dir : NULL;
 	if ((status = cli_parse_options(&o, &parser, argc, argv)) != LRT_EXIT_OK)
