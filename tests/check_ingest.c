@@ -1110,7 +1110,7 @@ START_TEST(test_usage_and_help)
 	ck_assert_msg(strstr(p.err, "name at least one FILE") != NULL, "%s", p.err);
 	lrt_test_run(&p, format);
 	ck_assert_int_eq(p.status, 2);
-	ck_assert_msg(strstr(p.err, "--format: \"xml\" is neither jsonl nor csv") != NULL, "%s", p.err);
+	ck_assert_msg(strstr(p.err, "--format: \"xml\" is not auto, jsonl or csv") != NULL, "%s", p.err);
 }
 END_TEST
 

@@ -2,13 +2,12 @@
  * cmd_ingest.c - `lrt ingest`: loads event files (JSON Lines or CSV) into a
  * product's inbox, keeping malformed and late lines aside.
  *
- *   lrt ingest [--product SYMBOL] [--format jsonl|csv] [--db CONNINFO] FILE...
- *   lrt ingest --pending [--product SYMBOL] [--db CONNINFO] [FILE...]
+ *   lrt ingest [--product SYMBOL] [--format jsonl|csv] [--db DATABASE] FILE...
+ *   lrt ingest --pending [--product SYMBOL] [--db DATABASE] [FILE...]
  *
  * Prints one summary line; each kept-aside line on standard error (the
  * first REJECTS_SHOWN, then a count); progress on a terminal.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +22,9 @@
 #define REJECTS_SHOWN 20
 
 static const char help[] =
-"Usage: lrt ingest [--product SYMBOL] [--format jsonl|csv|auto] [--db CONNINFO]\n"
+"Usage: lrt ingest [--product SYMBOL] [--format jsonl|csv|auto] [--db DATABASE]\n"
 "                  FILE...\n"
-"       lrt ingest --pending [--product SYMBOL] [--db CONNINFO] [FILE...]\n"
+"       lrt ingest --pending [--product SYMBOL] [--db DATABASE] [FILE...]\n"
 "\n"
 "Loads events into the product's inbox, where `lrt settle` finds them.  FILE\n"
 "is JSON Lines or CSV (by its extension: .csv is CSV, anything else JSON\n"
@@ -75,12 +74,13 @@ static const char help[] =
 "terminal, long files show their progress.\n"
 "\n"
 "Options:\n"
-"  --product SYMBOL   the product (needed when the database holds several)\n"
+"  --product SYMBOL   the product (needed when the database holds several);\n"
+"                     default: $LRT_PRODUCT\n"
 "  --pending          judge the events submitted to lrt.submissions\n"
 "  --format FORMAT    jsonl or csv, for every FILE; auto (the default):\n"
 "                     by each file's extension\n"
-"  --db CONNINFO      the database (libpq connection string or URI);\n"
-"                     default: PGHOST, PGDATABASE, PGSERVICE...\n"
+"  -d, --db DATABASE  the database: its name, or a libpq connection string\n"
+"                     or URI; default: libpq's environment (PGDATABASE...)\n"
 "\n"
 "Exit status: 0 every line loaded or was a duplicate; 2 some lines were kept\n"
 "aside (the others loaded), a usage error, or a file refused whole (its\n"
@@ -109,55 +109,41 @@ typedef struct {
 	uint64_t rejects_seen;
 } ingest_view;
 
+/* Takes ingest's own option, --pending. */
+static int parse_option(void *context, int option, char *value)
+{
+	ingest_arguments *a = context;
+
+	(void)option;
+	(void)value;
+	a->pending = 1;
+	return LRT_EXIT_OK;
+}
+
 static int parse_options(ingest_arguments *a, int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "product", required_argument, NULL, 'p' },
-		{ "format", required_argument, NULL, 'f' },
 		{ "pending", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int option;
+	/* In the order of lrt_ingest_format's values. */
+	static const char *const formats[] = { "auto", "jsonl", "csv", NULL };
+	const cli_parser parser = { "ingest", CLI_DB | CLI_PRODUCT | CLI_FORMAT,
+				    formats, options, parse_option, a, -1 };
+	cli_options o;
+	int status;
 
 	memset(a, 0, sizeof(*a));
-	a->format = LRT_INGEST_AUTO;
-	opterr = 0;
-	optind = 1;
-	while ((option = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-		switch (option) {
-		case 'd':
-			a->conninfo = optarg;
-			break;
-		case 'p':
-			if (optarg[0] == '\0')
-				return cli_usage_error("ingest", "--product: empty");
-			a->symbol = optarg;
-			break;
-		case 'f':
-			if (strcmp(optarg, "jsonl") == 0)
-				a->format = LRT_INGEST_JSONL;
-			else if (strcmp(optarg, "csv") == 0)
-				a->format = LRT_INGEST_CSV;
-			else if (strcmp(optarg, "auto") == 0)
-				a->format = LRT_INGEST_AUTO;
-			else
-				return cli_usage_error("ingest", "--format: \"%s\" is "
-						       "neither jsonl nor csv", optarg);
-			break;
-		case 'P':
-			a->pending = 1;
-			break;
-		case ':':
-			return cli_usage_error("ingest", "%s needs a value", argv[optind - 1]);
-		default:
-			return cli_usage_error("ingest", "unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (optind >= argc && !a->pending)
+	if ((status = cli_parse_options(&o, &parser, argc, argv)) != LRT_EXIT_OK)
+		return status;
+	a->conninfo = o.conninfo;
+	a->symbol = o.symbol;
+	a->format = o.format == 1 ? LRT_INGEST_JSONL
+		    : o.format == 2 ? LRT_INGEST_CSV : LRT_INGEST_AUTO;
+	if (o.argument_count == 0 && !a->pending)
 		return cli_usage_error("ingest", "name at least one FILE (- for "
 				       "standard input), or --pending");
-	a->first_file = optind;
+	a->first_file = o.first_argument;
 	return LRT_EXIT_OK;
 }
 

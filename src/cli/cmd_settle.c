@@ -2,7 +2,6 @@
  * cmd_settle.c - `lrt settle`: settles the complete epochs of a product in
  * the database, each in its own transaction.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +15,7 @@
 
 static const char help[] =
 "Usage: lrt settle [--product SYMBOL] [--through EPOCH] [--accept-rate RATE]\n"
-"                  [--db CONNINFO]\n"
+"                  [--db DATABASE]\n"
 "\n"
 "Settles, in order, every epoch of the product that is complete: its end\n"
 "plus the product's settle lag (lrt product create --settle-lag) has passed,\n"
@@ -33,12 +32,14 @@ static const char help[] =
 "--accept-rate and run again.\n"
 "\n"
 "Options:\n"
-"  --product SYMBOL    the product (needed when the database holds several)\n"
+"  --product SYMBOL    the product (needed when the database holds several);\n"
+"                      default: $LRT_PRODUCT\n"
 "  --through EPOCH     settle up to EPOCH whatever the clock says (epochs\n"
 "                      with no events settle too)\n"
 "  --accept-rate RATE  record an accept event of RATE for the epoch next to\n"
 "                      settle, then settle; the decision stays in the inbox\n"
-"  --db CONNINFO       the database (libpq connection string or URI)\n"
+"  -d, --db DATABASE   the database: its name, or a libpq connection string\n"
+"                      or URI; default: libpq's environment (PGDATABASE...)\n"
 "\n"
 "Exit status: 0 settled (or nothing to settle); 1 the database failed;\n"
 "2 a usage error; 3 the settlement guard stopped an epoch.\n"
@@ -64,40 +65,41 @@ static int parse_epoch(int64_t *out, const char *text)
 	return 0;
 }
 
+/* Takes one of settle's own options. */
+static int parse_option(void *context, int option, char *value)
+{
+	settle_arguments *a = context;
+
+	switch (option) {
+	case 'a':
+		a->settle.accept_rate = value;
+		return LRT_EXIT_OK;
+	default:
+		if (parse_epoch(&a->settle.through, value) != 0)
+			return cli_usage_error("settle", "--through: \"%s\" is not an "
+					       "epoch number", value);
+		return LRT_EXIT_OK;
+	}
+}
+
 static int parse_options(settle_arguments *a, int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "product", required_argument, NULL, 'p' },
 		{ "through", required_argument, NULL, 't' },
 		{ "accept-rate", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int option;
+	const cli_parser parser = { "settle", CLI_DB | CLI_PRODUCT, NULL, options,
+				    parse_option, a, 0 };
+	cli_options o;
+	int status;
 
 	memset(a, 0, sizeof(*a));
-	a->settle.through = -1;
-	opterr = 0;
-	optind = 1;
-	while ((option = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-		switch (option) {
-		case 'd': a->conninfo = optarg; break;
-		case 'p': a->symbol = optarg; break;
-		case 'a': a->settle.accept_rate = optarg; break;
-		case 't':
-			if (parse_epoch(&a->settle.through, optarg) != 0)
-				return cli_usage_error("settle", "--through: \"%s\" is not an "
-						       "epoch number", optarg);
-			break;
-		case ':':
-			return cli_usage_error("settle", "%s needs a value", argv[optind - 1]);
-		default:
-			return cli_usage_error("settle", "unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("settle", "unexpected argument %s", argv[optind]);
-	return LRT_EXIT_OK;
+	a->settle = (lrt_settle_options)LRT_SETTLE_OPTIONS_INIT;
+	status = cli_parse_options(&o, &parser, argc, argv);
+	a->conninfo = o.conninfo;
+	a->symbol = o.symbol;
+	return status;
 }
 
 static void print_progress(void *context, const lrt_epoch_report *report)
