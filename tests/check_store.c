@@ -1,14 +1,145 @@
 /*
  * check_store.c - the store's connection and its checked query wrappers
- * (src/store/store.c, query.c), against the test cluster.
+ * (src/store/store.c, query.c), against the test cluster; and the helpers
+ * that restore stored state into a book (load.c), on results made by hand
+ * (libpq's PQmakeEmptyPGresult), so that text the schema never stores can
+ * be given to them.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "book_fixture.h"
 #include "helpers.h"
 #include "lrt/error.h"
 #include "store/store_internal.h"
+
+/* ---- restoring stored state ------------------------------------------------ */
+
+/* A result of one row of text columns `names` holding `values` (NULL for
+ * SQL NULL), as a query would return it. */
+static PGresult *made_row(const char *const *names, const char *const *values, int count)
+{
+	PGresAttDesc columns[8];
+	PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+	int i;
+
+	ck_assert_ptr_nonnull(res);
+	ck_assert_int_le(count, 8);
+	memset(columns, 0, sizeof(columns));
+	for (i = 0; i < count; i++) {
+		columns[i].name = (char *)names[i];
+		columns[i].typid = 25;  /* text */
+		columns[i].typlen = -1;
+		columns[i].atttypmod = -1;
+	}
+	ck_assert_int_eq(PQsetResultAttrs(res, count, columns), 1);
+	for (i = 0; i < count; i++)
+		ck_assert_int_eq(PQsetvalue(res, 0, i, (char *)values[i],
+					    values[i] ? (int)strlen(values[i]) : -1), 1);
+	return res;
+}
+
+static const char *const totals_columns[] = {
+	"settled_epoch", "total_assets", "total_shares", "deferred",
+};
+
+/* The totals are restored from their text, and text the schema never
+ * stores is refused naming the column, not read as 0 or as a prefix. */
+START_TEST(test_restore_totals_checks_the_text)
+{
+	static const struct {
+		const char *values[4];
+		const char *message;
+	} bad[] = {
+		{ { "7", "12x", "900", "0" }, "the stored total_assets \"12x\" is not an integer" },
+		{ { "7", "1000", " 900", "0" }, "the stored total_shares \" 900\" is not an integer" },
+		{ { "7", "1000", "900", "" }, "the stored deferred \"\" is not an integer" },
+		{ { NULL, "1000", "900", "0" }, "the stored settled_epoch is NULL" },
+		{ { "7e2", "1000", "900", "0" },
+		  "the stored settled_epoch \"7e2\" is not a 64-bit integer" },
+	};
+	const char *good[4] = { "7", "1000", "900", "5" };
+	lrt_product product;
+	lrt_book *book = NULL;
+	PGresult *res;
+	mpz_t assets;
+	size_t i;
+
+	lrt_product_init(&product);
+	fx_product(&product, "ETH:18", LRT_MODEL_ERC4626, 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(lrt_book_new(&book, &product), 0);
+		res = made_row(totals_columns, bad[i].values, 4);
+		ck_assert_int_eq(lrt_store_restore_totals(book, res, 0), LRT_EDB);
+		ck_assert_str_eq(lrt_error_last(), bad[i].message);
+		PQclear(res);
+		lrt_book_free(book);
+	}
+	ck_assert_int_eq(lrt_book_new(&book, &product), 0);
+	res = made_row(totals_columns, good, 4);
+	ck_assert_int_eq(lrt_store_restore_totals(book, res, 0), 0);
+	ck_assert_int_eq(lrt_book_settled_epoch(book), 7);
+	mpz_init(assets);
+	lrt_book_total_assets(assets, book);
+	ck_assert_int_eq(mpz_cmp_ui(assets, 1000), 0);
+	mpz_clear(assets);
+	PQclear(res);
+	lrt_book_free(book);
+	lrt_product_clear(&product);
+}
+END_TEST
+
+static const char *const request_columns[] = {
+	"request_id", "holder", "shares", "cap", "request_epoch", "status",
+	"payout", "finalized_epoch",
+};
+
+/* One reader of a stored request for settlement and export: a queued one
+ * (no payout, no finalized epoch), a finalized one, and a status or number
+ * the schema never stores. */
+START_TEST(test_request_read_checks_the_text)
+{
+	const char *queued[8] = { "0xa:1", "alice", "40", "41", "3", "queued", NULL, NULL };
+	const char *finalized[8] = { "0xb:2", "bob", "7", "8", "2", "finalized", "6", "9" };
+	const char *lost[8] = { "0xc:3", "carol", "7", "8", "2", "lost", NULL, NULL };
+	const char *shares[8] = { "0xd:4", "dave", "-", "8", "2", "queued", NULL, NULL };
+	lrt_store_request request;
+	PGresult *res;
+
+	lrt_store_request_init(&request);
+	res = made_row(request_columns, queued, 8);
+	ck_assert_int_eq(lrt_store_request_read(&request, res, 0), 0);
+	ck_assert_str_eq(request.view.request, "0xa:1");
+	ck_assert_str_eq(request.view.holder, "alice");
+	ck_assert_int_eq(mpz_cmp_ui(*request.view.shares, 40), 0);
+	ck_assert_int_eq(mpz_cmp_ui(*request.view.cap, 41), 0);
+	ck_assert_int_eq(request.view.epoch, 3);
+	ck_assert_int_eq(request.view.state, LRT_REQUEST_QUEUED);
+	ck_assert_int_eq(mpz_sgn(*request.view.payout), 0);
+	ck_assert_int_eq(request.view.finalized_epoch, -1);
+	PQclear(res);
+
+	res = made_row(request_columns, finalized, 8);
+	ck_assert_int_eq(lrt_store_request_read(&request, res, 0), 0);
+	ck_assert_int_eq(request.view.state, LRT_REQUEST_FINALIZED);
+	ck_assert_int_eq(mpz_cmp_ui(*request.view.payout, 6), 0);
+	ck_assert_int_eq(request.view.finalized_epoch, 9);
+	PQclear(res);
+
+	res = made_row(request_columns, lost, 8);
+	ck_assert_int_eq(lrt_store_request_read(&request, res, 0), LRT_EDB);
+	ck_assert_str_eq(lrt_error_last(), "request 0xc:3: the stored status \"lost\" is "
+			 "none of queued, finalized, claimed, cancelled");
+	PQclear(res);
+
+	res = made_row(request_columns, shares, 8);
+	ck_assert_int_eq(lrt_store_request_read(&request, res, 0), LRT_EDB);
+	ck_assert_str_eq(lrt_error_last(), "the stored shares \"-\" is not an integer");
+	PQclear(res);
+	lrt_store_request_clear(&request);
+}
+END_TEST
 
 /* ---- connecting --------------------------------------------------------- */
 
@@ -281,8 +412,13 @@ END_TEST
 Suite *store_suite(void)
 {
 	Suite *suite = suite_create("store");
+	TCase *restore = tcase_create("restore");
 	TCase *connect = tcase_create("connect");
 	TCase *query = tcase_create("query");
+
+	tcase_add_test(restore, test_restore_totals_checks_the_text);
+	tcase_add_test(restore, test_request_read_checks_the_text);
+	suite_add_tcase(suite, restore);
 
 	tcase_add_checked_fixture(connect, lrt_test_fresh_database, NULL);
 	tcase_set_timeout(connect, LRT_TEST_DB_TIMEOUT_SECONDS);

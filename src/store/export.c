@@ -144,33 +144,24 @@ static int write_holder(void *context, const PGresult *row)
 	mpz_t shares;
 	int rc;
 
-	mpz_init_set_str(shares, PQgetvalue(row, 0, 1), 10);
-	rc = lrt_final_writer_holder(context, PQgetvalue(row, 0, 0), shares);
+	mpz_init(shares);
+	rc = lrt_store_value_integer(shares, row, 0, 1);
+	if (rc == 0)
+		rc = lrt_final_writer_holder(context, PQgetvalue(row, 0, 0), shares);
 	mpz_clear(shares);
 	return rc;
 }
 
 static int write_request(void *context, const PGresult *row)
 {
-	lrt_request_view view;
-	mpz_t shares, cap, payout;
+	lrt_store_request request;
 	int rc;
 
-	mpz_init_set_str(shares, PQgetvalue(row, 0, 2), 10);
-	mpz_init_set_str(cap, PQgetvalue(row, 0, 3), 10);
-	mpz_init(payout);
-	view.request = PQgetvalue(row, 0, 0);
-	view.holder = PQgetvalue(row, 0, 1);
-	view.shares = (const mpz_t *)&shares;
-	view.cap = (const mpz_t *)&cap;
-	view.epoch = strtoll(PQgetvalue(row, 0, 4), NULL, 10);
-	view.state = LRT_REQUEST_QUEUED;
-	view.payout = (const mpz_t *)&payout;
-	view.finalized_epoch = -1;
-	rc = lrt_final_writer_request(context, &view);
-	mpz_clear(shares);
-	mpz_clear(cap);
-	mpz_clear(payout);
+	lrt_store_request_init(&request);
+	rc = lrt_store_request_read(&request, row, 0);
+	if (rc == 0)
+		rc = lrt_final_writer_request(context, &request.view);
+	lrt_store_request_clear(&request);
 	return rc;
 }
 
@@ -277,8 +268,7 @@ static int write_final(FILE *out, lrt_store *store, const lrt_product *product,
 			id, write_holder, writer);
 	if (rc == 0)
 		rc = each_row(store,
-			"SELECT request_id, holder, shares::text, cap::text, request_epoch"
-			"  FROM lrt.withdrawal_requests"
+			"SELECT " LRT_STORE_REQUEST_COLUMNS " FROM lrt.withdrawal_requests"
 			" WHERE product_id = $1 AND status = 'queued' ORDER BY queue_position",
 			id, write_request, writer);
 	if (rc == 0)

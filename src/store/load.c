@@ -1,14 +1,130 @@
 /*
  * load.c - reading the parts of a product's state that settlement, export
- * and stress restore into a book: the last prices, every position, the
- * high-water mark.
+ * and stress restore into a book: the totals, the last prices, every
+ * position, the high-water mark, a withdrawal request; one helper each,
+ * every stored number converted with a check.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lrt/amount.h"
 #include "lrt/book.h"
 #include "lrt/error.h"
 #include "store/store_internal.h"
+
+int lrt_store_value_integer(mpz_t out, const PGresult *res, int row, int column)
+{
+	const char *text = PQgetvalue(res, row, column);
+	const char *digits = text + (text[0] == '-');
+
+	if (PQgetisnull(res, row, column)) {
+		lrt_error_set("the stored %s is NULL", PQfname(res, column));
+		return LRT_EDB;
+	}
+	if (digits[0] == '\0' || strspn(digits, "0123456789") != strlen(digits)
+	    || mpz_set_str(out, text, 10) != 0) {
+		lrt_error_set("the stored %s \"%.40s\" is not an integer",
+			      PQfname(res, column), text);
+		return LRT_EDB;
+	}
+	return 0;
+}
+
+int lrt_store_value_int64(int64_t *out, const PGresult *res, int row, int column)
+{
+	const char *text = PQgetvalue(res, row, column);
+	long long value;
+	char *end;
+
+	if (PQgetisnull(res, row, column)) {
+		lrt_error_set("the stored %s is NULL", PQfname(res, column));
+		return LRT_EDB;
+	}
+	errno = 0;
+	value = strtoll(text, &end, 10);
+	if (end == text || *end != '\0' || errno != 0) {
+		lrt_error_set("the stored %s \"%.40s\" is not a 64-bit integer",
+			      PQfname(res, column), text);
+		return LRT_EDB;
+	}
+	*out = value;
+	return 0;
+}
+
+int lrt_store_restore_totals(lrt_book *book, const PGresult *res, int row)
+{
+	mpz_t assets, shares, deferred;
+	int64_t settled = -1;
+	int rc;
+
+	mpz_inits(assets, shares, deferred, NULL);
+	rc = lrt_store_value_int64(&settled, res, row, 0);
+	if (rc == 0)
+		rc = lrt_store_value_integer(assets, res, row, 1);
+	if (rc == 0)
+		rc = lrt_store_value_integer(shares, res, row, 2);
+	if (rc == 0)
+		rc = lrt_store_value_integer(deferred, res, row, 3);
+	if (rc == 0)
+		rc = lrt_book_restore_totals(book, settled, assets, shares, deferred);
+	mpz_clears(assets, shares, deferred, NULL);
+	return rc;
+}
+
+void lrt_store_request_init(lrt_store_request *request)
+{
+	memset(&request->view, 0, sizeof(request->view));
+	mpz_inits(request->shares, request->cap, request->payout, NULL);
+	request->view.shares = (const mpz_t *)&request->shares;
+	request->view.cap = (const mpz_t *)&request->cap;
+	request->view.payout = (const mpz_t *)&request->payout;
+}
+
+void lrt_store_request_clear(lrt_store_request *request)
+{
+	mpz_clears(request->shares, request->cap, request->payout, NULL);
+}
+
+int lrt_store_request_read(lrt_store_request *request, const PGresult *res, int row)
+{
+	static const struct {
+		const char *name;
+		lrt_request_state state;
+	} states[] = {
+		{ "queued", LRT_REQUEST_QUEUED }, { "finalized", LRT_REQUEST_FINALIZED },
+		{ "claimed", LRT_REQUEST_CLAIMED }, { "cancelled", LRT_REQUEST_CANCELLED },
+	};
+	lrt_request_view *view = &request->view;
+	const char *status = PQgetvalue(res, row, 5);
+	size_t i;
+	int rc;
+
+	view->request = PQgetvalue(res, row, 0);
+	view->holder = PQgetvalue(res, row, 1);
+	rc = lrt_store_value_integer(request->shares, res, row, 2);
+	if (rc == 0)
+		rc = lrt_store_value_integer(request->cap, res, row, 3);
+	if (rc == 0)
+		rc = lrt_store_value_int64(&view->epoch, res, row, 4);
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (strcmp(status, states[i].name) == 0)
+			break;
+	if (rc == 0 && i == sizeof(states) / sizeof(states[0])) {
+		lrt_error_set("request %s: the stored status \"%.40s\" is none of queued, "
+			      "finalized, claimed, cancelled", view->request, status);
+		rc = LRT_EDB;
+	}
+	if (rc == 0)
+		view->state = states[i].state;
+	mpz_set_ui(request->payout, 0);
+	if (rc == 0 && !PQgetisnull(res, row, 6))
+		rc = lrt_store_value_integer(request->payout, res, row, 6);
+	view->finalized_epoch = -1;
+	if (rc == 0 && !PQgetisnull(res, row, 7))
+		rc = lrt_store_value_int64(&view->finalized_epoch, res, row, 7);
+	return rc;
+}
 
 int lrt_store_load_prices(lrt_book *book, lrt_store *store, const char *product_id)
 {

@@ -24,46 +24,21 @@
 
 /* ---- loading the book ----------------------------------------------------------- */
 
-/* Requests from a result of (request_id, holder, shares, cap, request_epoch,
- * status, payout, finalized_epoch). */
+/* Requests from a result of LRT_STORE_REQUEST_COLUMNS. */
 static int restore_requests(settler *s, PGresult *res)
 {
-	lrt_request_view view;
-	mpz_t shares, cap, payout;
+	lrt_store_request request;
 	int i, rc = 0;
 
-	mpz_init(shares);
-	mpz_init(cap);
-	mpz_init(payout);
-	view.shares = (const mpz_t *)&shares;
-	view.cap = (const mpz_t *)&cap;
-	view.payout = (const mpz_t *)&payout;
+	lrt_store_request_init(&request);
 	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
-		const char *status = PQgetvalue(res, i, 5);
-
-		view.request = PQgetvalue(res, i, 0);
-		view.holder = PQgetvalue(res, i, 1);
-		mpz_set_str(shares, PQgetvalue(res, i, 2), 10);
-		mpz_set_str(cap, PQgetvalue(res, i, 3), 10);
-		view.epoch = strtoll(PQgetvalue(res, i, 4), NULL, 10);
-		view.state = strcmp(status, "queued") == 0 ? LRT_REQUEST_QUEUED
-			     : strcmp(status, "finalized") == 0 ? LRT_REQUEST_FINALIZED
-			     : strcmp(status, "cancelled") == 0 ? LRT_REQUEST_CANCELLED
-			     : LRT_REQUEST_CLAIMED;
-		mpz_set_str(payout, PQgetisnull(res, i, 6) ? "0" : PQgetvalue(res, i, 6), 10);
-		view.finalized_epoch = PQgetisnull(res, i, 7) ? -1
-				       : strtoll(PQgetvalue(res, i, 7), NULL, 10);
-		rc = lrt_book_restore_request(s->book, &view);
+		rc = lrt_store_request_read(&request, res, i);
+		if (rc == 0)
+			rc = lrt_book_restore_request(s->book, &request.view);
 	}
-	mpz_clear(shares);
-	mpz_clear(cap);
-	mpz_clear(payout);
+	lrt_store_request_clear(&request);
 	return rc;
 }
-
-#define REQUEST_COLUMNS \
-	"request_id, holder, shares::text, cap::text, request_epoch, status," \
-	" payout::text, finalized_epoch"
 
 /* The next queue position, and the last journal entry from the state row. */
 static int restore_counters(settler *s, const PGresult *state)
@@ -115,7 +90,7 @@ static int restore_due_queue(settler *s)
 		return 0;
 	settler_format_int(due, sizeof(due), s->epoch - delay);
 	rc = lrt_store_exec_tuples(&res, s->store,
-		"SELECT " REQUEST_COLUMNS " FROM lrt.withdrawal_requests"
+		"SELECT " LRT_STORE_REQUEST_COLUMNS " FROM lrt.withdrawal_requests"
 		" WHERE product_id = $1 AND status = 'queued' AND request_epoch <= $2"
 		" ORDER BY request_epoch, queue_position", 2, params);
 	if (rc != 0)
@@ -137,7 +112,6 @@ static int count_location(void *context, const char *location, size_t index)
 /* A new book from the state row (A, S, D, settled epoch, policy JSON). */
 int settler_load_book(settler *s, const PGresult *state)
 {
-	mpz_t assets, shares, deferred;
 	json_t *policy_json;
 	lrt_policy policy = {0};
 	lrt_product bare = s->product;  /* borrowed: lrt_book_new copies it */
@@ -152,14 +126,7 @@ int settler_load_book(settler *s, const PGresult *state)
 	rc = lrt_book_new(&s->book, &bare);
 	if (rc != 0)
 		return rc;
-	mpz_init_set_str(assets, PQgetvalue(state, 0, 1), 10);
-	mpz_init_set_str(shares, PQgetvalue(state, 0, 2), 10);
-	mpz_init_set_str(deferred, PQgetvalue(state, 0, 3), 10);
-	rc = lrt_book_restore_totals(s->book, strtoll(PQgetvalue(state, 0, 0), NULL, 10),
-				     assets, shares, deferred);
-	mpz_clear(assets);
-	mpz_clear(shares);
-	mpz_clear(deferred);
+	rc = lrt_store_restore_totals(s->book, state, 0);
 	policy_json = json_loads(PQgetvalue(state, 0, 4), 0, NULL);
 	if (rc == 0)
 		rc = policy_json ? lrt_json_policy(&policy, policy_json) : LRT_EDB;
@@ -441,8 +408,9 @@ static int preload_holders(settler *s, const char **names, size_t count)
 		return rc;
 	mpz_init(shares);
 	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
-		mpz_set_str(shares, PQgetvalue(res, i, 1), 10);
-		rc = lrt_book_restore_holder(s->book, PQgetvalue(res, i, 0), shares);
+		rc = lrt_store_value_integer(shares, res, i, 1);
+		if (rc == 0)
+			rc = lrt_book_restore_holder(s->book, PQgetvalue(res, i, 0), shares);
 	}
 	mpz_clear(shares);
 	PQclear(res);
@@ -466,7 +434,8 @@ static int preload_requests(settler *s, const char **names, size_t count,
 
 	if (count == 0)
 		return 0;
-	rc = query_names(&res, s, "SELECT " REQUEST_COLUMNS " FROM lrt.withdrawal_requests"
+	rc = query_names(&res, s, "SELECT " LRT_STORE_REQUEST_COLUMNS
+			 "  FROM lrt.withdrawal_requests"
 			 " WHERE product_id = $1 AND request_id IN (", names, count,
 			 " ORDER BY queue_position");
 	if (rc != 0)

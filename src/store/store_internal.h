@@ -132,4 +132,39 @@ int lrt_store_restore_holder_points(lrt_book *book, const PGresult *res);
  * text, NULL when there is no mark) and `column` + 1 (its denominator). */
 int lrt_store_restore_mark(lrt_book *book, const PGresult *res, int row, int column);
 
+/*
+ * A stored integer (NUMERIC or bigint as text) of a result's row and column,
+ * checked, never assumed: LRT_EDB naming the column when it is NULL or not a
+ * decimal integer (load.c).
+ */
+int lrt_store_value_integer(mpz_t out, const PGresult *res, int row, int column);
+int lrt_store_value_int64(int64_t *out, const PGresult *res, int row, int column);
+
+/*
+ * The totals of lrt.product_state into a book with no open epoch, from a
+ * row whose columns 0..3 are settled_epoch, total_assets, total_shares and
+ * deferred (as text): what settlement and stress start from.
+ */
+int lrt_store_restore_totals(lrt_book *book, const PGresult *res, int row);
+
+/* The columns of lrt.withdrawal_requests that lrt_store_request_read reads,
+ * in its order. */
+#define LRT_STORE_REQUEST_COLUMNS \
+	"request_id, holder, shares::text, cap::text, request_epoch, status," \
+	" payout::text, finalized_epoch"
+
+/* A stored withdrawal request as the book sees it: `view` points into the
+ * struct and the result it was read from (valid while both are). */
+typedef struct {
+	lrt_request_view view;
+	mpz_t shares, cap, payout;
+} lrt_store_request;
+
+void lrt_store_request_init(lrt_store_request *request);
+void lrt_store_request_clear(lrt_store_request *request);
+
+/* Reads row `row` of a result of LRT_STORE_REQUEST_COLUMNS; LRT_EDB when a
+ * value is not what the schema stores. */
+int lrt_store_request_read(lrt_store_request *request, const PGresult *res, int row);
+
 #endif

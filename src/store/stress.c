@@ -6,7 +6,6 @@
  * positions: never a holder or the queue, so it costs the same at ten
  * holders or a million.  Everything is read in one read-only snapshot.
  */
-#include <stdlib.h>
 
 #include "lrt/catalog.h"
 #include "lrt/error.h"
@@ -19,8 +18,6 @@ static int load_totals(lrt_book *book, lrt_store *store, const char *id)
 {
 	const char *params[1] = {id};
 	PGresult *res = NULL;
-	mpz_t assets, shares, deferred;
-	int64_t settled = -1;
 	int rc;
 
 	rc = lrt_store_exec_tuples(&res, store,
@@ -34,20 +31,9 @@ static int load_totals(lrt_book *book, lrt_store *store, const char *id)
 		lrt_error_set("product %s has no state row", id);
 		return LRT_EDB;
 	}
-	mpz_inits(assets, shares, deferred, NULL);
-	if (mpz_set_str(assets, PQgetvalue(res, 0, 1), 10) != 0
-	    || mpz_set_str(shares, PQgetvalue(res, 0, 2), 10) != 0
-	    || mpz_set_str(deferred, PQgetvalue(res, 0, 3), 10) != 0) {
-		lrt_error_set("product %s: the state row holds a malformed total", id);
-		rc = LRT_EDB;
-	}
-	if (rc == 0 && !PQgetisnull(res, 0, 0))
-		settled = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	if (rc == 0)
-		rc = lrt_book_restore_totals(book, settled, assets, shares, deferred);
+	rc = lrt_store_restore_totals(book, res, 0);
 	if (rc == 0)
 		rc = lrt_store_restore_mark(book, res, 0, 4);
-	mpz_clears(assets, shares, deferred, NULL);
 	PQclear(res);
 	return rc;
 }
