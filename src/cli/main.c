@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/memory.h"
 #include "lrt/lrt.h"
 
 static const lrt_command *const commands[] = {
@@ -268,6 +269,7 @@ int main(int argc, char **argv)
 	const lrt_command *command;
 	int first, status = LRT_EXIT_OK;
 
+	cli_memory_init();
 	if ((first = parse_global(&status, argc, argv)) < 0)
 		return status;
 	command = find_command(argv[first]);
