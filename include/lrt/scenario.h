@@ -100,7 +100,10 @@ LRT_API int lrt_book_write_final_json(FILE *out, const lrt_book *book);
  * each program in code-point order with its holders' non-zero points in
  * code-point order; then the exposure; end.  Sections come in that order
  * (LRT_ESTATE otherwise) and a section not written is left out of the line.
- * The writer is freed by end, also on error.
+ * The writer is freed by end, also on error; end closes the line only when
+ * every piece went out, and leaves it cut otherwise (no closing brace, no
+ * newline), so that no reader takes a part for the whole.  After an error
+ * of the caller's own, abandon frees it the same way, the line cut.
  */
 typedef struct lrt_final_writer lrt_final_writer;
 
@@ -115,5 +118,6 @@ LRT_API int lrt_final_writer_holder_points(lrt_final_writer *writer, const char 
 					   const mpz_t points);
 LRT_API int lrt_final_writer_exposure(lrt_final_writer *writer, const lrt_exposure *exposure);
 LRT_API int lrt_final_writer_end(lrt_final_writer *writer);
+LRT_API void lrt_final_writer_abandon(lrt_final_writer *writer);
 
 #endif

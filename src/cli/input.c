@@ -19,6 +19,10 @@ int cli_read_input(char **data_out, size_t *length_out, const char *path)
 
 	*data_out = NULL;
 	*length_out = 0;
+	if (in == NULL && errno == ENOMEM) {
+		lrt_error_set("%s: out of memory opening it", path);
+		return LRT_ENOMEM;
+	}
 	if (in == NULL) {
 		lrt_error_set("%s: cannot open: %s", path, strerror(errno));
 		return LRT_EIO;

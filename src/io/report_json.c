@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "io/json_load.h"
 #include "lrt/error.h"
 #include "lrt/scenario.h"
 
@@ -117,11 +118,14 @@ static json_t *reconciliation_list(const lrt_epoch_report *report, int *failed)
 
 static int dump_line(FILE *out, json_t *value)
 {
-	if (json_dumpf(value, out, DUMP_FLAGS) != 0 || fputc('\n', out) == EOF) {
-		lrt_error_set("cannot write the report");
-		return LRT_EIO;
-	}
-	return 0;
+	int rc = lrt_json_dumpf(value, out, DUMP_FLAGS);
+
+	if (rc == 0 && fputc('\n', out) == EOF)
+		rc = LRT_EIO;
+	if (rc != 0)
+		lrt_error_set(rc == LRT_ENOMEM ? "out of memory writing the report"
+			      : "cannot write the report");
+	return rc;
 }
 
 int lrt_report_write_json(FILE *out, const lrt_epoch_report *report)
@@ -207,9 +211,11 @@ int lrt_stress_write_json(FILE *out, const lrt_stress_report *report,
 	if (failed) {
 		lrt_error_set("out of memory writing the stress report");
 		rc = LRT_ENOMEM;
-	} else if (json_dumpf(line, out, DUMP_FLAGS) != 0 || fputc('\n', out) == EOF) {
-		lrt_error_set("cannot write the stress report");
-		rc = LRT_EIO;
+	} else {
+		rc = dump_line(out, line);
+		if (rc != 0)
+			lrt_error_set(rc == LRT_ENOMEM ? "out of memory writing the stress report"
+				      : "cannot write the stress report");
 	}
 	json_decref(line);
 	return rc;
@@ -235,24 +241,34 @@ struct lrt_final_writer {
 	int failed;             /* the first error, kept to the end */
 };
 
+/* Keeps the first error, and says it there: the callers only pass the code
+ * up through the book's iterators. */
 static int writer_fail(lrt_final_writer *w, int rc)
 {
-	if (w->failed == 0)
+	if (w->failed == 0) {
 		w->failed = rc;
+		lrt_error_set(rc == LRT_ENOMEM ? "out of memory writing the final line"
+			      : rc == LRT_ESTATE ? "the final line's sections came out of order"
+			      : "cannot write the final line");
+	}
 	return rc;
 }
 
-/* Writes text, remembering a failure. */
+/* Writes text, remembering a failure; nothing more after one, so that
+ * what was written is a beginning of the line, cut, never a line with a
+ * piece missing. */
 static int emit(lrt_final_writer *w, const char *text)
 {
+	if (w->failed != 0)
+		return w->failed;
 	return fputs(text, w->out) == EOF ? writer_fail(w, LRT_EIO) : 0;
 }
 
 /* Writes a JSON value (a string key or a value), remembering a failure. */
 static int emit_json(lrt_final_writer *w, json_t *value)
 {
-	int rc = value == NULL ? LRT_ENOMEM
-		 : json_dumpf(value, w->out, DUMP_FLAGS) == 0 ? 0 : LRT_EIO;
+	int rc = w->failed != 0 ? w->failed
+		 : value == NULL ? LRT_ENOMEM : lrt_json_dumpf(value, w->out, DUMP_FLAGS);
 
 	json_decref(value);
 	return rc == 0 ? 0 : writer_fail(w, rc);
@@ -418,16 +434,18 @@ int lrt_final_writer_end(lrt_final_writer *w)
 
 	if (w == NULL)
 		return LRT_ENOMEM;
-	if (w->at == SECTION_POINTS && w->in_program)
+	if (w->failed == 0 && w->at == SECTION_POINTS && w->in_program)
 		emit(w, "}");
-	emit(w, closers[w->at]);
+	if (w->failed == 0)
+		emit(w, closers[w->at]);
 	rc = w->failed;
 	free(w);
-	if (rc != 0)
-		lrt_error_set(rc == LRT_ENOMEM ? "out of memory writing the final line"
-			      : rc == LRT_ESTATE ? "the final line's sections came out of order"
-			      : "cannot write the final line");
 	return rc;
+}
+
+void lrt_final_writer_abandon(lrt_final_writer *w)
+{
+	free(w);
 }
 
 static int write_holder(void *context, const char *holder, const mpz_t shares)
@@ -485,6 +503,6 @@ int lrt_book_write_final_json(FILE *out, const lrt_book *book)
 	lrt_exposure_clear(&exposure);
 	if (rc == 0)
 		return lrt_final_writer_end(w);
-	lrt_final_writer_end(w);
+	lrt_final_writer_abandon(w);
 	return rc;
 }
