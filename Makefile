@@ -160,6 +160,15 @@ $(RUNNER): $(TEST_OBJ) $(LIB_A)
 # check_exports reads the dynamic symbols of the library built beside it.
 $(RUNNER): $(LIB_SO)
 
+# check_oom preloads this into `lrt` to make its N-th allocation fail
+# (tests/oom/shim.c).  Built plain, without the sanitizers or coverage: it
+# is part of no program, and stands in front of their allocator.
+OOM_SHIM    := $(BUILD)/tests/liblrt_oom.so
+$(OOM_SHIM): tests/oom/shim.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror $(CFLAGS) -shared -fPIC $< -o $@ -ldl
+$(RUNNER): $(OOM_SHIM)
+
 # The scenarios the tests run live in the repository, a copy of a folder of
 # $(SHARED) (COPY=SHARED_FOLDER): the SPEC's second edition.  The first
 # edition's folder is retired: its figures are the second's first fifteen.
