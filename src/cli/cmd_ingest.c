@@ -6,7 +6,7 @@
  *   lrt ingest --pending [--product SYMBOL] [--db DATABASE] [FILE...]
  *
  * Prints one summary line; each kept-aside line on standard error (the
- * first REJECTS_SHOWN, then a count); progress on a terminal.
+ * first LRT_REJECTS_SHOWN, then a count); progress on a terminal.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +15,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/limits.h"
 #include "lrt/ingest.h"
 #include "lrt/lrt.h"
-
-/* Rejected lines printed one by one; the others are counted. */
-#define REJECTS_SHOWN 20
 
 static const char help[] =
 "Usage: lrt ingest [--product SYMBOL] [--format jsonl|csv|auto] [--db DATABASE]\n"
@@ -212,7 +210,7 @@ static int run(int argc, char **argv)
 	options.format = a.format;
 	options.on_progress = show_progress;
 	options.on_reject = show_reject;
-	options.reject_detail_max = REJECTS_SHOWN;
+	options.reject_detail_max = LRT_REJECTS_SHOWN;
 	options.context = &view;
 	memset(&report, 0, sizeof(report));
 	memset(&pending, 0, sizeof(pending));

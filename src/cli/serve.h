@@ -23,6 +23,7 @@
 
 #include <jansson.h>
 
+#include "core/limits.h"  /* LRT_REJECTS_SHOWN: of a cycle's submissions */
 #include "lrt/store.h"
 
 /* --poll: how long the service may sleep at most when no notice and no
@@ -56,10 +57,6 @@
  * again this much later at the latest: soon enough for a passing fault, far
  * enough apart not to hammer a server that refuses. */
 #define SERVE_RETRY_AFTER_FAILURE_MS 5000
-
-/* Rejected submissions named one by one in the log per cycle; the others
- * are counted, and all are kept in lrt.ingest_rejects. */
-#define SERVE_REJECT_LINES_MAX 20
 
 /* The longest line of the log, text or JSON: a message (an error quotes at
  * most about a kilobyte) with its fields. */

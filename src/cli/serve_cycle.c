@@ -109,7 +109,7 @@ static int judge_submissions(serve_state *s, serve_product *p)
 
 	memset(&options, 0, sizeof(options));
 	options.on_reject = log_reject;
-	options.reject_detail_max = SERVE_REJECT_LINES_MAX;
+	options.reject_detail_max = LRT_REJECTS_SHOWN;
 	options.context = &context;
 	if (lrt_ingest_pending(&report, s->store, p->symbol, &options) != 0)
 		return failed(s, p, "judging the submissions");

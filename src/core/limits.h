@@ -71,6 +71,11 @@
  * locks its rows until it commits; a backlog of millions goes in steps. */
 #define LRT_INGEST_PENDING_BATCH 100000
 
+/* Kept-aside lines named one by one where a person reads them (`lrt
+ * ingest`'s standard error, a cycle of `lrt serve`'s log); the others are
+ * counted, and every one is in lrt.ingest_rejects with its reason. */
+#define LRT_REJECTS_SHOWN 20
+
 /* Differences `lrt verify` describes; past them it counts: a broken book
  * shows its pattern in the first few hundred, and a million lines hide it. */
 #define LRT_VERIFY_DIFFERENCES_SHOWN 200
