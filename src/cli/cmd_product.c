@@ -18,6 +18,7 @@
 
 #include "cli/cli.h"
 #include "cli/input.h"
+#include "io/record_reader.h"
 #include "lrt/catalog.h"
 #include "lrt/lrt.h"
 
@@ -167,7 +168,7 @@ static size_t product_length(const char *data, size_t length)
 static int create(lrt_store *store, const char *path, int64_t lag)
 {
 	int64_t product_id = 0;
-	size_t length = 0;
+	size_t length = 0, bom;
 	char *data = NULL;
 	int rc;
 
@@ -176,7 +177,10 @@ static int create(lrt_store *store, const char *path, int64_t lag)
 		cli_error("%s", lrt_error_last());
 		return cli_exit_status(rc);
 	}
-	rc = lrt_catalog_create(&product_id, store, data, product_length(data, length), lag);
+	/* a byte order mark is skipped, as every reader of input files does */
+	bom = lrt_record_bom_bytes(data, length);
+	rc = lrt_catalog_create(&product_id, store, data + bom,
+				product_length(data + bom, length - bom), lag);
 	free(data);
 	if (rc != 0) {
 		cli_error("%s: %s", path, lrt_error_last());

@@ -31,7 +31,7 @@ struct lrt_record_reader {
 	char *data;            /* data[start, end) is read and not yet framed */
 	size_t start, end, capacity;
 	int eof;
-	int at_beginning;      /* a CSV byte order mark may come */
+	int at_beginning;      /* a byte order mark may come */
 	uint64_t line;         /* the line of data[start] */
 	uint64_t consumed;     /* bytes of the stream before data[start] */
 	char *scratch;         /* a problem record's text as shown */
@@ -303,6 +303,11 @@ static void frame_jsonl(frame *f, const char *data, size_t from, size_t to)
 	f->stop = newline != NULL ? (size_t)(newline - data) : to;
 }
 
+size_t lrt_record_bom_bytes(const char *data, size_t length)
+{
+	return length >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
 int lrt_record_is_blank(const char *text, size_t length)
 {
 	size_t i;
@@ -438,12 +443,12 @@ int lrt_record_reader_next(lrt_record_reader *r, lrt_record *record)
 			continue;
 		}
 		if (r->at_beginning) {
+			size_t bom = lrt_record_bom_bytes(r->data + r->start,
+							  r->end - r->start);
+
 			r->at_beginning = 0;
-			if (r->format == LRT_RECORDS_CSV && r->end - r->start >= 3
-			    && memcmp(r->data + r->start, "\xEF\xBB\xBF", 3) == 0) {
-				r->start += 3;
-				r->consumed += 3;
-			}
+			r->start += bom;
+			r->consumed += bom;
 		}
 		if (r->start == r->end)
 			return 0;

@@ -16,8 +16,9 @@
  *     and reading goes on at the next line).
  *
  * Blank lines (spaces, tabs, carriage returns) are skipped; a carriage
- * return before a newline is dropped; a CSV file's UTF-8 byte order mark is
- * dropped.  Memory stays bounded by the longest record, whatever the file's
+ * return before a newline is dropped; a UTF-8 byte order mark at the start
+ * of the stream is dropped (lrt_record_bom_bytes), in JSON Lines and CSV
+ * alike.  Memory stays bounded by the longest record, whatever the file's
  * size.  One reader reads one stream, from one thread.
  */
 #ifndef LRT_IO_RECORD_READER_H
@@ -59,5 +60,14 @@ void lrt_record_reader_free(lrt_record_reader *reader);
 /* True when a line holds only spaces, tabs and carriage returns: a blank
  * line, which every reader of event files skips. */
 int lrt_record_is_blank(const char *text, size_t length);
+
+/*
+ * The bytes of a UTF-8 byte order mark (EF BB BF) at the start of a file's
+ * `data`: 3, or 0 when there is none.  Every reader of input files skips
+ * them (ingest's JSON Lines and CSV, simulate and stress, product create),
+ * so that a file saved by a Windows editor or Excel's "CSV UTF-8" reads as
+ * the same file without them, its first line still line 1.
+ */
+size_t lrt_record_bom_bytes(const char *data, size_t length);
 
 #endif

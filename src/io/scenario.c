@@ -285,6 +285,7 @@ int lrt_scenario_read(lrt_scenario **out, const char *name, const char *data,
 		      size_t length, lrt_diagnostic_fn diagnostic, void *context)
 {
 	lrt_scenario *s = calloc(1, sizeof(*s));
+	size_t bom;
 	reader r;
 	int rc;
 
@@ -301,7 +302,8 @@ int lrt_scenario_read(lrt_scenario **out, const char *name, const char *data,
 	lrt_product_init(&s->product);
 	lrt_arena_init(&s->arena);
 	s->last_epoch = -1;
-	rc = read_lines(s, &r, data, length);
+	bom = lrt_record_bom_bytes(data, length);
+	rc = read_lines(s, &r, data + bom, length - bom);
 	if (rc == 0)
 		rc = sort_events(s, &r);
 	if (rc == LRT_EINVAL)
