@@ -39,6 +39,11 @@
  * with many assets and recipients stays far below this. */
 #define LRT_LINE_BYTES_MAX (1024 * 1024)
 
+/* Problems named of one record (`lrt ingest`'s reject reason, `lrt
+ * simulate`'s message): a person fixes a line in one pass; a line with more
+ * is not worth reading problem by problem, and the rest are counted. */
+#define LRT_RECORD_PROBLEMS_MAX 10
+
 /* Assets of one product and fee recipients: a handful in practice. */
 #define LRT_ASSETS_MAX 256
 #define LRT_FEE_RECIPIENTS_MAX 256

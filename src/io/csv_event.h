@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "core/arena.h"
+#include "io/problems.h"
 
 /* A CSV file's header: its column names. */
 typedef struct {
@@ -27,9 +28,13 @@ typedef struct {
 
 /*
  * The header from the file's first record (its quotes known balanced: the
- * record reader checked them).  LRT_EINVAL "header: ..." when a column has
- * no name, spaces around its name, or the name of an earlier column;
- * LRT_ENOMEM.
+ * record reader checked them), checked against the fields an event may
+ * have (lrt_json_event_field).  LRT_EINVAL "header: ..." when a column has
+ * no name, spaces around its name, or the name of an earlier column; when
+ * it misspells a field the header does not name ("column 3 \"tme\" is
+ * unknown; did you mean \"time\"?"); when the one column holds semicolons
+ * or tabs (the file is separated by another delimiter).  A column far from
+ * every field is kept with each event and ignored.  LRT_ENOMEM.
  */
 int lrt_csv_header_parse(lrt_csv_header *out, lrt_arena *arena,
 			 const char *text, size_t length);
@@ -42,12 +47,15 @@ int lrt_csv_header_parse(lrt_csv_header *out, lrt_arena *arena,
 const char *lrt_csv_typed_field(size_t index);
 
 /*
- * The event object of one record.  LRT_EINVAL with the reason ("CSV: 3
- * cells, but the header names 5 columns", "fee_recipients: not JSON: ...",
- * "seq: 99999999999999999999 is out of range"); LRT_ENOMEM.  The caller
- * owns *out (json_decref).
+ * The event object of one record.  A cell that cannot become its field's
+ * JSON is noted in `problems` ("fee_recipients: not JSON: ...", "seq:
+ * 99999999999999999999 is out of range for a JSON integer") and kept as a
+ * string, so that the validator judges the rest of the record
+ * (lrt_json_event_noted).  LRT_EINVAL when the record cannot be read as
+ * cells at all ("CSV: 3 cells, but the header names 5 columns");
+ * LRT_ENOMEM.  The caller owns *out (json_decref).
  */
-int lrt_csv_event_object(json_t **out, const lrt_csv_header *header,
-			 const char *text, size_t length);
+int lrt_csv_event_object(json_t **out, lrt_problems *problems,
+			 const lrt_csv_header *header, const char *text, size_t length);
 
 #endif

@@ -10,15 +10,42 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/limits.h"
 #include "io/json_parse.h"
+#include "io/problems.h"
 #include "io/timeparse.h"
 #include "lrt/amount.h"
 #include "lrt/error.h"
 #include "lrt/scenario.h"
 
 #define FAIL(...) do { lrt_error_set(__VA_ARGS__); return LRT_EINVAL; } while (0)
+
+/* Bytes of input text quoted in a message, cut on a character. */
+#define QUOTED_BYTES_MAX 64
+
+/* Input text as written, quoted for a message: "text", or its first
+ * QUOTED_BYTES_MAX bytes and "..." (never half a UTF-8 character: the
+ * message is stored as text). */
+static void quote(char *out, size_t size, const char *text, size_t length)
+{
+	size_t n = length;
+
+	if (n > QUOTED_BYTES_MAX) {
+		n = QUOTED_BYTES_MAX;
+		while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+			n--;
+	}
+	snprintf(out, size, "\"%.*s%s\"", (int)n, text, n < length ? "..." : "");
+}
+
+/* Goes on after a failed step when problems are gathered (events), stops
+ * at the first when `problems` is NULL (products, policies). */
+static int keep_going(lrt_problems *problems, int rc)
+{
+	return problems != NULL ? lrt_problems_note(problems, rc) : rc;
+}
 
 /* ---- fields ---------------------------------------------------------------- */
 
@@ -138,11 +165,24 @@ static int get_integer(int64_t *out, int *present, const json_t *object,
 	return 0;
 }
 
+/* A time as the input wrote it, for messages: a string quoted, an integer
+ * as its digits (never reformatted: the person looks for what they wrote). */
+static void time_as_written(char *out, size_t size, const json_t *value)
+{
+	if (json_is_integer(value))
+		snprintf(out, size, "%" JSON_INTEGER_FORMAT, json_integer_value(value));
+	else
+		quote(out, size, json_string_value(value), json_string_length(value));
+}
+
 /* Unix seconds as a JSON integer, or a string (ISO-8601 or digits). */
 static int get_time(int64_t *out, int *present, const json_t *object,
 		    const char *field)
 {
 	const json_t *value = json_object_get(object, field);
+	const char *text;
+	char written[QUOTED_BYTES_MAX + 8];
+	size_t length;
 	int rc;
 
 	*present = value != NULL;
@@ -152,10 +192,17 @@ static int get_time(int64_t *out, int *present, const json_t *object,
 		return get_integer(out, present, object, field, LRT_TIME_MIN, LRT_TIME_MAX);
 	if (!json_is_string(value))
 		FAIL("%s: must be ISO-8601 text or Unix seconds", field);
-	rc = lrt_time_parse(out, json_string_value(value), json_string_length(value));
-	if (rc != 0)
-		lrt_error_prefix("%s", field);
-	return rc;
+	text = json_string_value(value);
+	length = json_string_length(value);
+	rc = lrt_time_parse(out, text, length);
+	if (rc != LRT_EINVAL)
+		return rc;
+	/* the message quotes the text as written, whatever the parser said */
+	quote(written, sizeof(written), text, length);
+	if (length > 0 && strspn(text, "0123456789") == length)
+		FAIL("%s: %s is out of range for Unix seconds (at most %lld)", field,
+		     written, (long long)LRT_TIME_MAX);
+	FAIL("%s: %s is not an ISO-8601 time or Unix seconds", field, written);
 }
 
 /* ---- fee recipients and policy fields ---------------------------------------- */
@@ -241,9 +288,11 @@ int lrt_json_points(lrt_points_program **out, size_t *count,
 }
 
 /* The policy fields present in `object` into `policy`; `mask` gets a
- * LRT_CONFIG_* bit for each.  Recipient strings go to the arena. */
+ * LRT_CONFIG_* bit for each that is well-formed.  Recipient strings go to
+ * the arena.  With `problems`, each bad field is noted and the others are
+ * read; without, the first stops it. */
 static int parse_policy(lrt_policy *policy, unsigned *mask, const json_t *object,
-			lrt_arena *arena)
+			lrt_arena *arena, lrt_problems *problems)
 {
 	int64_t value;
 	int present, rc;
@@ -251,47 +300,55 @@ static int parse_policy(lrt_policy *policy, unsigned *mask, const json_t *object
 
 	*mask = 0;
 	rc = get_integer(&value, &present, object, "fee_bps", 0, LRT_FEE_BPS_MAX);
-	if (rc != 0)
-		return rc;
-	if (present)
+	if (rc == 0 && present)
 		policy->fee_bps = (unsigned)value, *mask |= LRT_CONFIG_FEE_BPS;
+	if ((rc = keep_going(problems, rc)) != 0)
+		return rc;
 	rc = get_integer(&value, &present, object, "delay_epochs", 0, LRT_DELAY_EPOCHS_MAX);
-	if (rc != 0)
-		return rc;
-	if (present)
+	if (rc == 0 && present)
 		policy->delay_epochs = value, *mask |= LRT_CONFIG_DELAY_EPOCHS;
+	if ((rc = keep_going(problems, rc)) != 0)
+		return rc;
 	rc = get_integer(&value, &present, object, "max_apr_bps", 0, LRT_POLICY_BPS_MAX);
-	if (rc != 0)
-		return rc;
-	if (present)
+	if (rc == 0 && present)
 		policy->max_apr_bps = (uint32_t)value, *mask |= LRT_CONFIG_MAX_APR_BPS;
-	rc = get_integer(&value, &present, object, "max_rate_change_bps", 0, LRT_POLICY_BPS_MAX);
-	if (rc != 0)
+	if ((rc = keep_going(problems, rc)) != 0)
 		return rc;
-	if (present)
+	rc = get_integer(&value, &present, object, "max_rate_change_bps", 0, LRT_POLICY_BPS_MAX);
+	if (rc == 0 && present)
 		policy->max_rate_change_bps = (uint32_t)value,
 		*mask |= LRT_CONFIG_MAX_RATE_CHANGE_BPS;
+	if ((rc = keep_going(problems, rc)) != 0)
+		return rc;
 	list = json_object_get(object, "fee_recipients");
 	if (list != NULL) {
 		rc = lrt_json_recipients(&policy->fee_recipients,
 				      &policy->fee_recipient_count, list, arena);
-		if (rc != 0)
+		if (rc == 0)
+			*mask |= LRT_CONFIG_FEE_RECIPIENTS;
+		if ((rc = keep_going(problems, rc)) != 0)
 			return rc;
-		*mask |= LRT_CONFIG_FEE_RECIPIENTS;
 	}
 	list = json_object_get(object, "fee_high_water_mark");
 	if (list != NULL) {
-		if (!json_is_boolean(list))
-			FAIL("fee_high_water_mark: must be true or false");
-		policy->fee_high_water_mark = json_is_true(list);
-		*mask |= LRT_CONFIG_FEE_HIGH_WATER_MARK;
+		rc = 0;
+		if (!json_is_boolean(list)) {
+			lrt_error_set("fee_high_water_mark: must be true or false");
+			rc = LRT_EINVAL;
+		} else {
+			policy->fee_high_water_mark = json_is_true(list);
+			*mask |= LRT_CONFIG_FEE_HIGH_WATER_MARK;
+		}
+		if ((rc = keep_going(problems, rc)) != 0)
+			return rc;
 	}
 	list = json_object_get(object, "points");
 	if (list != NULL) {
 		rc = lrt_json_points(&policy->points, &policy->points_count, list, arena);
-		if (rc != 0)
+		if (rc == 0)
+			*mask |= LRT_CONFIG_POINTS;
+		if ((rc = keep_going(problems, rc)) != 0)
 			return rc;
-		*mask |= LRT_CONFIG_POINTS;
 	}
 	return 0;
 }
@@ -415,7 +472,7 @@ static int parse_product_fields(lrt_product *out, const json_t *object,
 		return rc;
 	if ((rc = parse_model(out, object)) != 0)
 		return rc;
-	if ((rc = parse_policy(&policy, &mask, object, arena)) != 0)
+	if ((rc = parse_policy(&policy, &mask, object, arena, NULL)) != 0)
 		return rc;
 	/* without fee_recipients the default of lrt_product_init stays: the
 	 * copy is made before lrt_policy_copy frees what out held */
@@ -451,38 +508,69 @@ int lrt_json_product(lrt_product *out, const json_t *object)
 
 /* ---- events ---------------------------------------------------------------------- */
 
-/* epoch from `epoch` and/or `time`; both given must agree. */
-static int parse_epoch(lrt_event *out, const json_t *object,
-		       const lrt_product *product)
+/*
+ * The epoch `time` (read as `seconds`) falls in, into *epoch; when
+ * `epoch_given`, it must be *epoch already.  The messages show the time as
+ * it was written.
+ */
+static int time_epoch(int64_t *epoch, int epoch_given, const json_t *time,
+		      int64_t seconds, const lrt_product *product)
 {
-	int64_t epoch = 0, time_seconds, from_time;
-	int has_epoch, has_time, rc;
+	char written[QUOTED_BYTES_MAX + 8], genesis[32] = "";
+	time_t genesis_seconds = (time_t)product->genesis_time;
+	int64_t from_time;
+	struct tm utc;
+	int rc;
+
+	time_as_written(written, sizeof(written), time);
+	rc = lrt_product_epoch_of(&from_time, product, seconds);
+	if (rc == LRT_EINVAL) {
+		if (gmtime_r(&genesis_seconds, &utc) != NULL)
+			strftime(genesis, sizeof(genesis), " (%Y-%m-%dT%H:%M:%SZ)", &utc);
+		FAIL("time: %s is before genesis_time %lld%s", written,
+		     (long long)product->genesis_time, genesis);
+	}
+	if (rc != 0)
+		return rc;
+	if (from_time > LRT_EPOCH_MAX)
+		FAIL("time: %s falls in epoch %lld, past the last (%lld)", written,
+		     (long long)from_time, (long long)LRT_EPOCH_MAX);
+	if (epoch_given && from_time != *epoch)
+		FAIL("time: %s falls in epoch %lld, but epoch says %lld", written,
+		     (long long)from_time, (long long)*epoch);
+	*epoch = from_time;
+	return 0;
+}
+
+/* epoch from `epoch` and/or `time` (both given must agree), and seq; each
+ * bad field noted. */
+static int parse_epoch(lrt_event *out, const json_t *object,
+		       const lrt_product *product, lrt_problems *problems)
+{
+	int64_t epoch = 0, seconds = 0;
+	int has_epoch, has_time, has_seq, epoch_ok, time_ok, rc;
 
 	rc = get_integer(&epoch, &has_epoch, object, "epoch", 0, LRT_EPOCH_MAX);
-	if (rc != 0)
+	epoch_ok = rc == 0;
+	if ((rc = lrt_problems_note(problems, rc)) != 0)
 		return rc;
-	rc = get_time(&time_seconds, &has_time, object, "time");
-	if (rc != 0)
+	rc = get_time(&seconds, &has_time, object, "time");
+	time_ok = rc == 0;
+	if ((rc = lrt_problems_note(problems, rc)) != 0)
 		return rc;
-	if (!has_epoch && !has_time)
-		FAIL("epoch: missing (give \"epoch\" or \"time\")");
-	if (has_time) {
-		rc = lrt_product_epoch_of(&from_time, product, time_seconds);
-		if (rc != 0) {
-			lrt_error_prefix("time");
-			return rc;
-		}
-		if (from_time > LRT_EPOCH_MAX)
-			FAIL("time: epoch %lld is out of range", (long long)from_time);
-		if (has_epoch && from_time != epoch)
-			FAIL("time: falls in epoch %lld, but epoch says %lld",
-			     (long long)from_time, (long long)epoch);
-		epoch = from_time;
+	if (!has_epoch && !has_time) {
+		lrt_error_set("epoch: missing (give \"epoch\" or \"time\")");
+		rc = LRT_EINVAL;
+	} else if (has_time && time_ok) {
+		rc = time_epoch(&epoch, has_epoch && epoch_ok,
+				json_object_get(object, "time"), seconds, product);
 	}
+	if ((rc = lrt_problems_note(problems, rc)) != 0)
+		return rc;
 	out->epoch = epoch;
-	rc = get_integer(&out->seq, &has_time, object, "seq", INT64_MIN, INT64_MAX);
-	out->has_seq = has_time;
-	return rc;
+	rc = get_integer(&out->seq, &has_seq, object, "seq", INT64_MIN, INT64_MAX);
+	out->has_seq = has_seq && rc == 0;
+	return lrt_problems_note(problems, rc);
 }
 
 /* The fields of each type (SPEC section 3), and where they go in lrt_event
@@ -612,60 +700,134 @@ static int validate_config_lists(const lrt_policy *config, unsigned mask)
 	return lrt_policy_validate(&check);
 }
 
-static int parse_fields(lrt_event *e, lrt_arena *arena, const json_t *object)
+/* The fields of the event's type; each bad one noted. */
+static int parse_fields(lrt_event *e, lrt_arena *arena, const json_t *object,
+			lrt_problems *problems)
 {
+	unsigned before = lrt_problems_count(problems), mask;
 	const field_spec *field;
-	unsigned mask;
 	int rc;
 
 	if (e->type == LRT_EVENT_CONFIG) {
-		rc = parse_policy(&e->config, &mask, object, arena);
-		if (rc == 0 && mask == 0)
-			FAIL("config: names none of fee_bps, fee_recipients, "
-			     "delay_epochs, max_apr_bps, max_rate_change_bps, "
-			     "fee_high_water_mark, points");
-		/* the scalars are in range or zero; this checks the lists:
-		 * distinct holders with bps summing to 10000, distinct
-		 * programs with well-formed rates */
-		if (rc == 0 && (mask & (LRT_CONFIG_FEE_RECIPIENTS | LRT_CONFIG_POINTS)))
-			rc = validate_config_lists(&e->config, mask);
+		rc = parse_policy(&e->config, &mask, object, arena, problems);
 		e->config_mask = mask;
-		return rc;
+		if (rc != 0 || lrt_problems_count(problems) != before)
+			return rc;
+		if (mask == 0) {
+			lrt_error_set("config: names none of fee_bps, fee_recipients, "
+				      "delay_epochs, max_apr_bps, max_rate_change_bps, "
+				      "fee_high_water_mark, points");
+			rc = LRT_EINVAL;
+		} else if (mask & (LRT_CONFIG_FEE_RECIPIENTS | LRT_CONFIG_POINTS)) {
+			/* the scalars are in range or zero; this checks the
+			 * lists: distinct holders with bps summing to 10000,
+			 * distinct programs with well-formed rates */
+			rc = validate_config_lists(&e->config, mask);
+		}
+		return lrt_problems_note(problems, rc);
 	}
 	for (field = type_fields[e->type]; field->json != NULL; field++) {
-		rc = parse_field(e, arena, object, field);
+		rc = lrt_problems_note(problems, parse_field(e, arena, object, field));
 		if (rc != 0)
 			return rc;
 	}
 	if (e->type == LRT_EVENT_SLASH)
-		return parse_slash_size(e, object);
+		return lrt_problems_note(problems, parse_slash_size(e, object));
 	return 0;
+}
+
+/* The event's type into out->type; -1 (the problem noted) when it has none
+ * that is known. */
+static int parse_type(lrt_event *out, const json_t *object, lrt_problems *problems)
+{
+	const json_t *type = json_object_get(object, "type");
+	char quoted[QUOTED_BYTES_MAX + 8];
+	int kind = -1;
+
+	if (type == NULL) {
+		lrt_error_set("type: missing");
+	} else if (!json_is_string(type)) {
+		lrt_error_set("type: must be a string");
+	} else if ((kind = lrt_event_type_parse(json_string_value(type))) < 0) {
+		quote(quoted, sizeof(quoted), json_string_value(type), json_string_length(type));
+		lrt_error_set("type: unknown type %s", quoted);
+	}
+	if (kind < 0)
+		lrt_problems_note(problems, LRT_EINVAL);
+	else
+		out->type = (lrt_event_type)kind;
+	return kind;
+}
+
+int lrt_json_event_noted(lrt_event *out, lrt_arena *arena, const json_t *object,
+			 const lrt_product *product, lrt_problems *problems)
+{
+	int kind, rc;
+
+	if (!json_is_object(object)) {
+		lrt_error_set("event: must be a JSON object");
+		lrt_problems_note(problems, LRT_EINVAL);
+		return lrt_problems_end(problems);
+	}
+	rc = lrt_problems_note(problems, get_name(&out->id, arena, object, "id", 0));
+	if (rc != 0)
+		return rc;
+	kind = parse_type(out, object, problems);
+	rc = parse_epoch(out, object, product, problems);
+	/* without a type, its fields are unknown: they are not judged */
+	if (rc == 0 && kind >= 0)
+		rc = parse_fields(out, arena, object, problems);
+	return rc != 0 ? rc : lrt_problems_end(problems);
 }
 
 int lrt_json_event(lrt_event *out, lrt_arena *arena, const json_t *object,
 		   const lrt_product *product)
 {
-	const json_t *type;
-	int kind, rc;
+	lrt_problems problems;
 
-	if (!json_is_object(object))
-		FAIL("event: must be a JSON object");
-	rc = get_name(&out->id, arena, object, "id", 0);
-	if (rc != 0)
-		return rc;
-	type = json_object_get(object, "type");
-	if (type == NULL)
-		FAIL("type: missing");
-	if (!json_is_string(type))
-		FAIL("type: must be a string");
-	kind = lrt_event_type_parse(json_string_value(type));
-	if (kind < 0)
-		FAIL("type: unknown type \"%.40s\"", json_string_value(type));
-	out->type = (lrt_event_type)kind;
-	rc = parse_epoch(out, object, product);
-	if (rc != 0)
-		return rc;
-	return parse_fields(out, arena, object);
+	lrt_problems_init(&problems);
+	return lrt_json_event_noted(out, arena, object, product, &problems);
+}
+
+/* Fields every event may have, and a slash's other size; then each type's
+ * (type_fields) and a config's (the policy's). */
+static const char *const event_fields[] = {"id", "type", "epoch", "time", "seq", "wad", NULL};
+static const char *const policy_fields[] = {
+	"fee_bps", "fee_recipients", "delay_epochs", "max_apr_bps",
+	"max_rate_change_bps", "fee_high_water_mark", "points", NULL
+};
+
+/* The i-th of those names, repeats included; NULL past the last. */
+static const char *any_event_field(size_t i)
+{
+	const field_spec *field;
+	size_t n;
+
+	for (n = 0; event_fields[n] != NULL; n++, i--)
+		if (i == 0)
+			return event_fields[n];
+	for (n = 0; n < LRT_EVENT_TYPE_COUNT; n++)
+		for (field = type_fields[n]; field->json != NULL; field++, i--)
+			if (i == 0)
+				return field->json;
+	for (n = 0; policy_fields[n] != NULL; n++, i--)
+		if (i == 0)
+			return policy_fields[n];
+	return NULL;
+}
+
+const char *lrt_json_event_field(size_t index)
+{
+	const char *name;
+	size_t i, j;
+
+	for (i = 0; (name = any_event_field(i)) != NULL; i++) {
+		for (j = 0; j < i && strcmp(any_event_field(j), name) != 0; j++)
+			;
+		if (j == i && index-- == 0)
+			return name;
+	}
+	return NULL;
 }
 
 #define LRT_POLICY_REQUIRED (LRT_CONFIG_FEE_BPS | LRT_CONFIG_FEE_RECIPIENTS \
@@ -680,7 +842,7 @@ int lrt_json_policy(lrt_policy *out, const json_t *object)
 	int rc;
 
 	lrt_arena_init(&arena);
-	rc = parse_policy(&policy, &mask, object, &arena);
+	rc = parse_policy(&policy, &mask, object, &arena, NULL);
 	/* the first edition's five fields are required; the second edition's
 	 * default to false and no programs */
 	if (rc == 0 && (mask & LRT_POLICY_REQUIRED) != LRT_POLICY_REQUIRED) {

@@ -3,7 +3,8 @@
  * with every rule of SPEC sections 1-4 that makes input well-formed.
  *
  * Errors are LRT_EINVAL with a message "field: what is wrong"; the caller
- * adds the file and line.
+ * adds the file and line.  An event's message names every problem of it
+ * (io/problems.h): "amount: ...; holder: missing".
  */
 #ifndef LRT_IO_JSON_PARSE_H
 #define LRT_IO_JSON_PARSE_H
@@ -11,6 +12,7 @@
 #include <jansson.h>
 
 #include "core/arena.h"
+#include "io/problems.h"
 #include "lrt/event.h"
 #include "lrt/product.h"
 
@@ -25,10 +27,26 @@ int lrt_json_product(lrt_product *out, const json_t *object);
 /*
  * An event object into an initialized `out`; its strings (lower-cased where
  * they are addresses) are copied into `arena`.  `product` gives the genesis
- * and epoch length for `time`.
+ * and epoch length for `time`.  Every field is judged: LRT_EINVAL names
+ * each problem (at most LRT_RECORD_PROBLEMS_MAX, the rest counted).
  */
 int lrt_json_event(lrt_event *out, lrt_arena *arena, const json_t *object,
 		   const lrt_product *product);
+
+/*
+ * lrt_json_event after problems already noted of the same record (a CSV
+ * record's cells that could not become JSON): they come first in the
+ * message, and a field they name is not named twice.
+ */
+int lrt_json_event_noted(lrt_event *out, lrt_arena *arena, const json_t *object,
+			 const lrt_product *product, lrt_problems *problems);
+
+/*
+ * The name of the `index`-th field an event may have (any type's, a
+ * config's, id, type, epoch, time, seq), each once; NULL past the last:
+ * the one list a CSV header's columns are checked against.
+ */
+const char *lrt_json_event_field(size_t index);
 
 /*
  * The policy fields of an object (as in a product or a `config` event) into

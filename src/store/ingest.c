@@ -40,6 +40,7 @@
 #include "core/strmap.h"
 #include "io/csv_event.h"
 #include "io/json_parse.h"
+#include "io/problems.h"
 #include "io/record_reader.h"
 #include "lrt/catalog.h"
 #include "lrt/error.h"
@@ -295,15 +296,17 @@ static int first_record(stager *st, const lrt_record *record, const json_t *obje
 	return LRT_EINVAL;
 }
 
-/* The record's JSON: a line parsed, or a CSV record's cells as an object. */
-static json_t *record_object(stager *st, const lrt_record *record, int *rc)
+/* The record's JSON: a line parsed, or a CSV record's cells as an object
+ * (a cell that cannot be its field's JSON noted in `problems`). */
+static json_t *record_object(stager *st, const lrt_record *record,
+			     lrt_problems *problems, int *rc)
 {
 	json_error_t error;
 	json_t *object;
 
 	*rc = 0;
 	if (st->f->format == LRT_RECORDS_CSV) {
-		*rc = lrt_csv_event_object(&object, &st->header, record->text,
+		*rc = lrt_csv_event_object(&object, problems, &st->header, record->text,
 					   record->length);
 		return object;
 	}
@@ -320,12 +323,14 @@ static int stage_record(stager *st, const lrt_record *record)
 {
 	json_t *object = NULL;
 	char *event_json = NULL;
+	lrt_problems problems;
 	lrt_event event;
 	int rc = 0;
 
+	lrt_problems_init(&problems);
 	if (record->problem == NULL
 	    && (st->first_done || st->f->format != LRT_RECORDS_CSV))
-		object = record_object(st, record, &rc);
+		object = record_object(st, record, &problems, &rc);
 	if (!st->first_done) {
 		st->first_done = 1;
 		if (rc != LRT_ENOMEM) {
@@ -350,7 +355,8 @@ static int stage_record(stager *st, const lrt_record *record)
 		st->arena_records = 0;
 	}
 	lrt_event_init(&event);
-	rc = lrt_json_event(&event, &st->arena, object, &st->f->product);
+	/* every problem of the record: its cells', then the validator's */
+	rc = lrt_json_event_noted(&event, &st->arena, object, &st->f->product, &problems);
 	if (rc == LRT_EINVAL) {
 		rc = stage_row(st, record->line, record->text, lrt_error_last(), NULL, NULL,
 			       NULL);
