@@ -5,8 +5,9 @@
  *   lrt ingest [--product SYMBOL] [--format jsonl|csv] [--db DATABASE] FILE...
  *   lrt ingest --pending [--product SYMBOL] [--db DATABASE] [FILE...]
  *
- * Prints one summary line; each kept-aside line on standard error (the
- * first LRT_REJECTS_SHOWN, then a count); progress on a terminal.
+ * Prints one summary line of the totals; on standard error each kept-aside
+ * line (the first LRT_REJECTS_SHOWN, then a count) and each file's summary
+ * line after its rejects; progress on a terminal.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +34,9 @@ static const char help[] =
 "  {\"id\": \"0xab..:7\", \"type\": \"deposit\", \"epoch\": 3, \"holder\": \"alice\",\n"
 "   \"asset\": \"ETH\", \"amount\": \"1000000000000000000\"}\n"
 "A leading {\"product\": {...}} line of the same product is skipped, so a\n"
-"scenario file ingests as it is; blank lines are skipped.\n"
+"scenario file ingests as it is; blank lines are skipped.  A UTF-8 byte\n"
+"order mark at the start of a file is skipped, in JSON Lines and CSV (as by\n"
+"`lrt simulate` and `lrt product create`).\n"
 "\n"
 "CSV: a header row names the fields, then one event per row (RFC 4180\n"
 "quoting: a cell with a comma, quote or newline is quoted, quotes doubled):\n"
@@ -44,7 +47,12 @@ static const char help[] =
 "max_apr_bps, max_rate_change_bps (and time, when all digits) are numbers;\n"
 "fee_recipients and points hold their JSON lists; fee_high_water_mark is\n"
 "true or false; every other cell is a string, amounts and wads included\n"
-"(a slash fills one of amount and wad and leaves the other empty).\n"
+"(a slash fills one of amount and wad and leaves the other empty).  The\n"
+"delimiter is the comma: a header with no commas but semicolons or tabs is\n"
+"refused, saying so.  A column that is no field is kept with each event and\n"
+"ignored, unless it looks like a misspelling of a field the header lacks:\n"
+"  typo.csv:1: header: column 3 \"tme\" is unknown; did you mean \"time\"?\n"
+"refuses the file.\n"
 "\n"
 "What happens to each line:\n"
 "  loaded      a well-formed event of an epoch not yet settled, new id\n"
@@ -53,7 +61,10 @@ static const char help[] =
 "  rejected    kept aside in lrt.ingest_rejects with file, line and reason:\n"
 "              malformed (not JSON, a bad number, an unknown type, a missing\n"
 "              field, a bad time, epoch and time disagreeing, ...), an id\n"
-"              stored before with other content, or an epoch already settled\n"
+"              stored before with other content, or an epoch already settled;\n"
+"              the reason names every problem of the line (up to 10), a\n"
+"              time as it was written; one row per file and line, which a\n"
+"              second try of the file updates\n"
 "The other lines load all the same.  Events that are well-formed but cannot\n"
 "apply (an unknown asset, an overdraw) load; `lrt settle` rejects them.\n"
 "Several ingests at once, even of the same files, store each event once.\n"
@@ -67,9 +78,10 @@ static const char help[] =
 "lrt.ingest_rejects (file lrt.submissions, line its submission_id), as a\n"
 "line of a file would be, and leaves lrt.submissions.\n"
 "\n"
-"Prints: read N, loaded N, duplicates N, rejected N.  Rejected lines are\n"
-"named on standard error as FILE:LINE: reason (the first 20).  On a\n"
-"terminal, long files show their progress.\n"
+"Prints: read N, loaded N, duplicates N, rejected N (all files).  On\n"
+"standard error, each file's rejected lines as FILE:LINE: reason (the first\n"
+"20 in all), then its summary line, FILE: N records: N loaded, N duplicates,\n"
+"N kept aside.  On a terminal, long files show their progress.\n"
 "\n"
 "Options:\n"
 "  --product SYMBOL   the product (needed when the database holds several);\n"
@@ -88,8 +100,9 @@ static const char help[] =
 "\n"
 "Example:\n"
 "  lrt ingest --product rstETH events-2025-07-11.jsonl\n"
-"  read 1204, loaded 1200, duplicates 3, rejected 1\n"
-"  events-2025-07-11.jsonl:88: amount: \"12x\" is not a decimal integer ([0-9]+)\n";
+"  events-2025-07-11.jsonl:88: amount: \"12x\" is not a decimal integer ([0-9]+)\n"
+"  events-2025-07-11.jsonl: 1204 records: 1200 loaded, 3 duplicates, 1 kept aside\n"
+"  read 1204, loaded 1200, duplicates 3, rejected 1\n";
 
 typedef struct {
 	const char *conninfo;
@@ -192,6 +205,50 @@ static void show_reject(void *context, const char *file, uint64_t line,
 	v->rejects_seen++;
 }
 
+/* A file's summary line, after its rejects. */
+static void show_summary(ingest_view *v, const char *file, const lrt_ingest_report *r)
+{
+	clear_progress(v);
+	fprintf(stderr, "%s: %llu record%s: %llu loaded, %llu duplicate%s, %llu kept aside\n",
+		file, (unsigned long long)r->read, r->read == 1 ? "" : "s",
+		(unsigned long long)r->loaded, (unsigned long long)r->duplicates,
+		r->duplicates == 1 ? "" : "s", (unsigned long long)r->rejected);
+}
+
+static void add_report(lrt_ingest_report *total, const lrt_ingest_report *one)
+{
+	total->read += one->read;
+	total->loaded += one->loaded;
+	total->duplicates += one->duplicates;
+	total->rejected += one->rejected;
+	total->files_done += one->files_done;
+}
+
+/*
+ * The files one at a time, each with its summary line; the rejects shown
+ * stay LRT_REJECTS_SHOWN in all.  Stops at the first file that fails, as
+ * lrt_ingest_files does, the files before it counted in `total`.
+ */
+static int ingest_files(lrt_ingest_report *total, ingest_view *view, lrt_store *store,
+			const char *symbol, char **paths, int count,
+			lrt_ingest_options *options)
+{
+	lrt_ingest_report one;
+	int i, rc = 0;
+
+	for (i = 0; i < count && rc == 0; i++) {
+		options->reject_detail_max = view->rejects_seen < LRT_REJECTS_SHOWN
+					     ? LRT_REJECTS_SHOWN - view->rejects_seen : 0;
+		rc = lrt_ingest_files(&one, store, symbol, (const char *const *)paths + i, 1,
+				      options);
+		if (rc != 0)
+			break;
+		show_summary(view, strcmp(paths[i], "-") == 0 ? "<stdin>" : paths[i], &one);
+		add_report(total, &one);
+	}
+	return rc;
+}
+
 static int run(int argc, char **argv)
 {
 	ingest_arguments a;
@@ -217,15 +274,12 @@ static int run(int argc, char **argv)
 	rc = lrt_store_connect(&store, a.conninfo);
 	if (rc == 0 && a.pending)
 		rc = lrt_ingest_pending(&pending, store, a.symbol, &options);
+	if (rc == 0 && a.pending)
+		show_summary(&view, LRT_INGEST_SUBMISSIONS, &pending);
 	if (rc == 0 && a.first_file < argc)
-		rc = lrt_ingest_files(&report, store, a.symbol,
-				      (const char *const *)argv + a.first_file,
-				      (size_t)(argc - a.first_file), &options);
-	report.read += pending.read;
-	report.loaded += pending.loaded;
-	report.duplicates += pending.duplicates;
-	report.rejected += pending.rejected;
-	report.files_done += pending.files_done;
+		rc = ingest_files(&report, &view, store, a.symbol, argv + a.first_file,
+				  argc - a.first_file, &options);
+	add_report(&report, &pending);
 	clear_progress(&view);
 	if (report.rejected > view.rejects_seen)
 		fprintf(stderr, "... and %llu more lines kept aside (SELECT * FROM "
