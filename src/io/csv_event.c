@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "io/csv_event.h"
+#include "io/json_load.h"
 #include "io/json_parse.h"
 #include "lrt/error.h"
 
@@ -284,12 +285,16 @@ static int cell_value(json_t **value, lrt_problems *problems, const char *name,
 		} else if (errno == ERANGE) {
 			lrt_error_set("%s: %.40s is out of range for a JSON integer", name, cell);
 			lrt_problems_note(problems, LRT_EINVAL);
-		} else {
-			*value = json_integer(number);
+		} else if ((*value = json_integer(number)) == NULL) {
+			goto out_of_memory;  /* not kept as a string: not a problem */
 		}
 	} else if (kind == CELL_LIST) {
-		*value = json_loads(cell, JSON_REJECT_DUPLICATES, &error);
-		if (*value == NULL) {
+		int rc = lrt_json_load(value, cell, strlen(cell), JSON_REJECT_DUPLICATES,
+				       &error);
+
+		if (rc == LRT_ENOMEM)
+			goto out_of_memory;
+		if (rc != 0) {
 			lrt_error_set("%s: not JSON: %s", name, error.text);
 			lrt_problems_note(problems, LRT_EINVAL);
 		}
@@ -299,11 +304,11 @@ static int cell_value(json_t **value, lrt_problems *problems, const char *name,
 	}
 	if (*value == NULL)
 		*value = json_string(cell);
-	if (*value == NULL) {
-		lrt_error_set("out of memory reading a CSV record");
-		return LRT_ENOMEM;
-	}
-	return 0;
+	if (*value != NULL)
+		return 0;
+out_of_memory:
+	lrt_error_set("out of memory reading a CSV record");
+	return LRT_ENOMEM;
 }
 
 static int fill_object(json_t *object, lrt_problems *problems,

@@ -5,7 +5,7 @@
  * Every allocation jansson makes goes through counting_malloc
  * (json_set_alloc_funcs, set once per process, chained to the functions
  * in place before, so that a program that set its own keeps them).  Inside
- * lrt_json_load and lrt_json_dumpf, an allocation that fails is counted and
+ * lrt_json_load, lrt_json_dumpf and lrt_json_dumps, an allocation that fails is counted and
  * served from a static reserve instead: jansson never sees NULL, so it
  * never runs the paths that drop bytes or corrupt its heap, and finishes
  * its work as if memory were plenty; the call then throws the result away
@@ -135,6 +135,25 @@ int lrt_json_load(json_t **out, const char *text, size_t length, size_t flags,
 		return LRT_EINVAL;
 	}
 	*out = value;
+	return 0;
+}
+
+int lrt_json_dumps(char **out, const json_t *value, size_t flags)
+{
+	unsigned long before = enter();
+	char *text = json_dumps(value, flags);
+	bool exhausted;
+
+	if (failures != before) {
+		counting_free(text);    /* it may be the reserve's */
+		text = NULL;
+	}
+	exhausted = leave(before);
+	*out = text;
+	if (exhausted || text == NULL) {
+		lrt_error_set("out of memory");
+		return LRT_ENOMEM;
+	}
 	return 0;
 }
 

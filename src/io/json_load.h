@@ -35,4 +35,8 @@ int lrt_json_load(json_t **out, const char *text, size_t length, size_t flags,
  */
 int lrt_json_dumpf(const json_t *value, FILE *out, size_t flags);
 
+/* json_dumps into *out (freed with free()): 0, or LRT_ENOMEM ("out of
+ * memory") and *out NULL. */
+int lrt_json_dumps(char **out, const json_t *value, size_t flags);
+
 #endif

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "core/limits.h"
+#include "io/json_load.h"
 #include "io/json_parse.h"
 #include "io/problems.h"
 #include "io/timeparse.h"
@@ -21,6 +22,8 @@
 #include "lrt/scenario.h"
 
 #define FAIL(...) do { lrt_error_set(__VA_ARGS__); return LRT_EINVAL; } while (0)
+/* An allocation failed: never reported as malformed input. */
+#define FAIL_MEMORY() do { lrt_error_set("out of memory"); return LRT_ENOMEM; } while (0)
 
 /* Bytes of input text quoted in a message, cut on a character. */
 #define QUOTED_BYTES_MAX 64
@@ -222,7 +225,7 @@ int lrt_json_recipients(lrt_fee_recipient **out, size_t *count,
 		FAIL("fee_recipients: more than %d", LRT_FEE_RECIPIENTS_MAX);
 	recipients = lrt_arena_alloc(arena, n * sizeof(*recipients));
 	if (recipients == NULL)
-		FAIL("out of memory");
+		FAIL_MEMORY();
 	for (i = 0; i < n; i++) {
 		const json_t *item = json_array_get(list, i);
 		int64_t bps;
@@ -262,7 +265,7 @@ int lrt_json_points(lrt_points_program **out, size_t *count,
 		FAIL("points: more than %d programs", LRT_POINTS_PROGRAMS_MAX);
 	programs = lrt_arena_alloc(arena, (n + 1) * sizeof(*programs));
 	if (programs == NULL)
-		FAIL("out of memory");
+		FAIL_MEMORY();
 	for (i = 0; i < n; i++) {
 		const json_t *item = json_array_get(list, i);
 		const char *rate;
@@ -382,7 +385,7 @@ static int parse_assets(lrt_product *out, const json_t *list, lrt_arena *arena)
 		FAIL("assets: more than %d", LRT_ASSETS_MAX);
 	out->assets = calloc(n, sizeof(*out->assets));
 	if (out->assets == NULL)
-		FAIL("out of memory");
+		FAIL_MEMORY();
 	for (i = 0; i < n; i++) {
 		const json_t *item = json_array_get(list, i);
 		const char *key, *symbol;
@@ -408,7 +411,7 @@ static int parse_assets(lrt_product *out, const json_t *list, lrt_arena *arena)
 		out->assets[i].decimals = (unsigned)decimals;
 		out->asset_count = i + 1;
 		if (out->assets[i].symbol == NULL)
-			FAIL("out of memory");
+			FAIL_MEMORY();
 	}
 	return 0;
 }
@@ -463,11 +466,11 @@ static int parse_product_fields(lrt_product *out, const json_t *object,
 	if ((rc = get_name(&text, arena, object, "symbol", 0)) != 0)
 		return rc;
 	if ((out->symbol = strdup(text)) == NULL)
-		FAIL("out of memory");
+		FAIL_MEMORY();
 	if ((rc = get_name(&text, arena, object, "underlying", 0)) != 0)
 		return rc;
 	if ((out->underlying = strdup(text)) == NULL)
-		FAIL("out of memory");
+		FAIL_MEMORY();
 	if ((rc = parse_assets(out, json_object_get(object, "assets"), arena)) != 0)
 		return rc;
 	if ((rc = parse_model(out, object)) != 0)
@@ -902,12 +905,14 @@ done:
 int lrt_product_parse_json(lrt_product *out, const char *text, size_t length)
 {
 	json_error_t error;
-	json_t *object = json_loadb(text, length, JSON_REJECT_DUPLICATES, &error);
-	int rc;
+	json_t *object;
+	int rc = lrt_json_load(&object, text, length, JSON_REJECT_DUPLICATES, &error);
 
-	if (object == NULL)
+	if (rc == LRT_EINVAL)
 		FAIL("not JSON: %s (line %d, column %d)", error.text, error.line,
 		     error.column);
+	if (rc != 0)
+		return rc;
 	rc = lrt_json_product(out, object);
 	json_decref(object);
 	return rc;

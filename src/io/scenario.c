@@ -16,6 +16,7 @@
 #include "core/arena.h"
 #include "core/limits.h"
 #include "core/strmap.h"
+#include "io/json_load.h"
 #include "io/json_parse.h"
 #include "io/record_reader.h"
 #include "lrt/error.h"
@@ -61,29 +62,24 @@ static void report_malformed(reader *r, size_t line)
 		r->diagnostic(r->context, message);
 }
 
-static json_t *load_line(const char *text, size_t length)
+/* 0; LRT_EINVAL for a line too long or not JSON; LRT_ENOMEM. */
+static int load_line(json_t **out, const char *text, size_t length)
 {
-	json_error_t error;
-	json_t *value;
-
+	*out = NULL;
 	if (length > LRT_LINE_BYTES_MAX) {
 		lrt_error_set("line is longer than %d bytes", LRT_LINE_BYTES_MAX);
-		return NULL;
+		return LRT_EINVAL;
 	}
-	value = json_loadb(text, length, JSON_REJECT_DUPLICATES, &error);
-	if (value == NULL)
-		lrt_error_set("not JSON: %s", error.text);
-	return value;
+	return lrt_json_load(out, text, length, JSON_REJECT_DUPLICATES, NULL);
 }
 
 static int read_product(lrt_scenario *s, const char *text, size_t length)
 {
-	json_t *line = load_line(text, length);
-	json_t *product;
-	int rc;
+	json_t *line, *product;
+	int rc = load_line(&line, text, length);
 
-	if (line == NULL)
-		return LRT_EINVAL;
+	if (rc != 0)
+		return rc;
 	product = json_is_object(line) ? json_object_get(line, "product") : NULL;
 	if (product == NULL) {
 		lrt_error_set("product: the first line must be {\"product\": {...}}");
@@ -115,13 +111,16 @@ static int grow(lrt_scenario *s, reader *r)
 }
 
 /* Same id seen before: a repeat of the same content is dropped (returns 1),
- * other content is malformed (LRT_EINVAL). */
+ * other content is malformed (LRT_EINVAL); LRT_ENOMEM. */
 static int check_repeat(reader *r, size_t first, const json_t *object)
 {
 	const source_line *earlier = &r->sources[first];
-	json_t *before = json_loadb(earlier->text, earlier->length, 0, NULL);
-	int same = before != NULL && json_equal(before, (json_t *)object);
+	json_t *before;
+	int same, rc = lrt_json_load(&before, earlier->text, earlier->length, 0, NULL);
 
+	if (rc != 0)
+		return rc;  /* it was parsed once already: only memory can fail */
+	same = json_equal(before, (json_t *)object);
 	json_decref(before);
 	if (same)
 		return 1;
@@ -146,9 +145,9 @@ static int read_event(lrt_scenario *s, reader *r, const char *text,
 	}
 	if (s->count == r->capacity && grow(s, r) != 0)
 		return LRT_ENOMEM;
-	object = load_line(text, length);
-	if (object == NULL)
-		return LRT_EINVAL;
+	rc = load_line(&object, text, length);
+	if (rc != 0)
+		return rc;
 	event = &s->events[s->count];
 	lrt_event_init(event);
 	rc = lrt_json_event(event, &s->arena, object, &s->product);
@@ -259,7 +258,8 @@ static int read_lines(lrt_scenario *s, reader *r, const char *data, size_t lengt
 			if (!have_product) {
 				rc = read_product(s, p, size);
 				if (rc != 0) {
-					report_malformed(r, line);
+					if (rc == LRT_EINVAL)
+						report_malformed(r, line);
 					return rc;
 				}
 				have_product = true;
@@ -309,7 +309,7 @@ int lrt_scenario_read(lrt_scenario **out, const char *name, const char *data,
 	if (rc == LRT_EINVAL)
 		lrt_error_set("%s", r.first_message);
 	else if (rc == LRT_ENOMEM)
-		lrt_error_set("%s: out of memory after %zu events", name, s->count);
+		lrt_error_set("out of memory after %zu events", s->count);
 	free(r.sources);
 	lrt_strmap_clear(&r.ids);
 	if (rc != 0) {

@@ -277,7 +277,7 @@ static int write_final(FILE *out, lrt_store *store, const lrt_product *product,
 		rc = write_exposure(writer, store, product, id);
 	if (rc == 0)
 		return lrt_final_writer_end(writer);
-	lrt_final_writer_end(writer);
+	lrt_final_writer_abandon(writer);
 	return rc;
 }
 

@@ -39,6 +39,7 @@
 #include "core/limits.h"
 #include "core/strmap.h"
 #include "io/csv_event.h"
+#include "io/json_load.h"
 #include "io/json_parse.h"
 #include "io/problems.h"
 #include "io/record_reader.h"
@@ -301,7 +302,6 @@ static int first_record(stager *st, const lrt_record *record, const json_t *obje
 static json_t *record_object(stager *st, const lrt_record *record,
 			     lrt_problems *problems, int *rc)
 {
-	json_error_t error;
 	json_t *object;
 
 	*rc = 0;
@@ -310,11 +310,9 @@ static json_t *record_object(stager *st, const lrt_record *record,
 					   record->length);
 		return object;
 	}
-	object = json_loadb(record->text, record->length, JSON_REJECT_DUPLICATES, &error);
-	if (object == NULL) {
-		lrt_error_set("not JSON: %s", error.text);
-		*rc = LRT_EINVAL;
-	}
+	/* "not JSON: ..." (LRT_EINVAL, a reject) or out of memory (stop) */
+	*rc = lrt_json_load(&object, record->text, record->length,
+			    JSON_REJECT_DUPLICATES, NULL);
 	return object;
 }
 
@@ -361,9 +359,8 @@ static int stage_record(stager *st, const lrt_record *record)
 		rc = stage_row(st, record->line, record->text, lrt_error_last(), NULL, NULL,
 			       NULL);
 	} else if (rc == 0) {
-		if (st->f->format == LRT_RECORDS_CSV
-		    && (event_json = json_dumps(object, JSON_COMPACT)) == NULL)
-			rc = LRT_ENOMEM;
+		if (st->f->format == LRT_RECORDS_CSV)
+			rc = lrt_json_dumps(&event_json, object, JSON_COMPACT);
 		if (rc == 0)
 			rc = stage_event(st, record, &event, event_json);
 	}
