@@ -634,7 +634,7 @@ START_TEST(test_reject_rows_merged_by_migration)
 {
 	static lrt_test_process p;
 	const struct lrt_embedded_file *file;
-	lrt_migrate_options options = {0};
+	lrt_migrate_options options = LRT_MIGRATE_OPTIONS_INIT;
 	lrt_migrate_report report;
 	lrt_store *store = NULL;
 	char share[4096], path[4200];

@@ -253,7 +253,7 @@ static int run(int argc, char **argv)
 {
 	ingest_arguments a;
 	ingest_view view;
-	lrt_ingest_options options;
+	lrt_ingest_options options = LRT_INGEST_OPTIONS_INIT;
 	lrt_ingest_report report, pending;
 	lrt_store *store = NULL;
 	int status, rc;
@@ -263,7 +263,6 @@ static int run(int argc, char **argv)
 		return status;
 	memset(&view, 0, sizeof(view));
 	view.terminal = isatty(STDERR_FILENO);
-	memset(&options, 0, sizeof(options));
 	options.format = a.format;
 	options.on_progress = show_progress;
 	options.on_reject = show_reject;
