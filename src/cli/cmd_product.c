@@ -18,6 +18,7 @@
 
 #include "cli/cli.h"
 #include "cli/input.h"
+#include "io/json_load.h"
 #include "io/record_reader.h"
 #include "lrt/catalog.h"
 #include "lrt/lrt.h"
@@ -150,25 +151,30 @@ static int parse_settle_lag(int64_t *out, const char *text)
 /* ---- create and update ------------------------------------------------------- */
 
 /* A scenario file's first line is {"product": {...}} and the rest events:
- * then only that line is the configuration. */
-static size_t product_length(const char *data, size_t length)
+ * then only that line is the configuration.  0, or LRT_ENOMEM. */
+static int product_length(size_t *out, const char *data, size_t length)
 {
 	const char *newline = memchr(data, '\n', length);
 	json_t *first;
-	int scenario;
+	int scenario, rc;
 
+	*out = length;
 	if (newline == NULL)
-		return length;
-	first = json_loadb(data, (size_t)(newline - data), 0, NULL);
+		return 0;
+	rc = lrt_json_load(&first, data, (size_t)(newline - data), 0, NULL);
+	if (rc == LRT_ENOMEM)
+		return rc;
 	scenario = json_is_object(first) && json_object_get(first, "product") != NULL;
 	json_decref(first);
-	return scenario ? (size_t)(newline - data) : length;
+	if (scenario)
+		*out = (size_t)(newline - data);
+	return 0;
 }
 
 static int create(lrt_store *store, const char *path, int64_t lag)
 {
 	int64_t product_id = 0;
-	size_t length = 0, bom;
+	size_t length = 0, bom, config_length;
 	char *data = NULL;
 	int rc;
 
@@ -179,8 +185,9 @@ static int create(lrt_store *store, const char *path, int64_t lag)
 	}
 	/* a byte order mark is skipped, as every reader of input files does */
 	bom = lrt_record_bom_bytes(data, length);
-	rc = lrt_catalog_create(&product_id, store, data + bom,
-				product_length(data + bom, length - bom), lag);
+	rc = product_length(&config_length, data + bom, length - bom);
+	if (rc == 0)
+		rc = lrt_catalog_create(&product_id, store, data + bom, config_length, lag);
 	free(data);
 	if (rc != 0) {
 		cli_error("%s: %s", path, lrt_error_last());
@@ -342,7 +349,8 @@ static int show(lrt_store *store, const char *symbol, bool json)
 	char *text = NULL;
 	int rc = lrt_catalog_describe(&text, store, symbol);
 
-	if (rc == 0 && (product = json_loads(text, 0, &error)) == NULL) {
+	if (rc == 0 && (rc = lrt_json_load(&product, text, strlen(text), 0, &error))
+		       == LRT_EINVAL) {
 		lrt_error_set("product %s: the description is not JSON: %s", symbol,
 			      error.text);
 		rc = LRT_EDB;

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "core/assert.h"
+#include "io/json_load.h"
 #include "io/json_parse.h"
 #include "lrt/catalog.h"
 #include "lrt/scenario.h"
@@ -25,16 +26,15 @@ static int parse_config(lrt_product *product, json_t **object_out,
 			const char *text, size_t length)
 {
 	json_error_t error;
-	json_t *root = json_loadb(text, length, JSON_REJECT_DUPLICATES, &error);
-	json_t *object;
-	int rc;
+	json_t *root, *object;
+	int rc = lrt_json_load(&root, text, length, JSON_REJECT_DUPLICATES, &error);
 
 	*object_out = NULL;
-	if (root == NULL) {
+	if (rc == LRT_EINVAL)
 		lrt_error_set("not JSON: %s (line %d, column %d)", error.text,
 			      error.line, error.column);
-		return LRT_EINVAL;
-	}
+	if (rc != 0)
+		return rc;
 	object = root;
 	if (json_is_object(root) && json_object_size(root) == 1
 	    && json_is_object(json_object_get(root, "product")))
