@@ -225,13 +225,15 @@ static int find_product(PGresult **out, lrt_store *store, const char *symbol)
 /* The policy in force, from the state row as a JSON object. */
 static int load_policy(lrt_policy *policy, const char *text)
 {
-	json_t *object = json_loads(text, 0, NULL);
-	int rc;
+	json_t *object;
+	int rc = lrt_json_load(&object, text, strlen(text), 0, NULL);
 
-	if (object == NULL) {
+	if (rc == LRT_EINVAL) {
 		lrt_error_set("stored policy: not JSON");
 		return LRT_EDB;
 	}
+	if (rc != 0)
+		return rc;
 	rc = lrt_json_policy(policy, object);
 	if (rc != 0)
 		lrt_error_prefix("stored policy");

@@ -14,6 +14,7 @@
 
 #include "core/assert.h"
 #include "core/limits.h"
+#include "io/json_load.h"
 #include "io/json_parse.h"
 #include "lrt/amount.h"
 #include "lrt/error.h"
@@ -198,11 +199,13 @@ static int read_integer(int64_t *out, const char *text, const column *c,
 static int read_recipients(lrt_event *e, lrt_arena *arena, const char *text)
 {
 	json_error_t error;
-	json_t *list = json_loads(text, JSON_REJECT_DUPLICATES, &error);
-	int rc;
+	json_t *list;
+	int rc = lrt_json_load(&list, text, strlen(text), JSON_REJECT_DUPLICATES, &error);
 
-	if (list == NULL)
+	if (rc == LRT_EINVAL)
 		FAIL("fee_recipients: not JSON: %s", error.text);
+	if (rc != 0)
+		return rc;
 	rc = lrt_json_recipients(&e->config.fee_recipients,
 				 &e->config.fee_recipient_count, list, arena);
 	json_decref(list);
@@ -226,11 +229,13 @@ static int read_bool(bool *out, const char *text, const column *c)
 static int read_points(lrt_event *e, lrt_arena *arena, const char *text)
 {
 	json_error_t error;
-	json_t *list = json_loads(text, JSON_REJECT_DUPLICATES, &error);
-	int rc;
+	json_t *list;
+	int rc = lrt_json_load(&list, text, strlen(text), JSON_REJECT_DUPLICATES, &error);
 
-	if (list == NULL)
+	if (rc == LRT_EINVAL)
 		FAIL("points: not JSON: %s", error.text);
+	if (rc != 0)
+		return rc;
 	rc = lrt_json_points(&e->config.points, &e->config.points_count, list, arena);
 	json_decref(list);
 	if (rc == 0)
@@ -340,24 +345,26 @@ int lrt_event_row_to_event(lrt_event *out, lrt_arena *arena,
 /* ---- comparing --------------------------------------------------------------- */
 
 /* Whether two texts of column `c` say the same: numbers as values (the
- * server prints numeric as it was stored), the recipients as JSON. */
+ * server prints numeric as it was stored), the recipients as JSON.  1, 0,
+ * or LRT_ENOMEM (never "they differ" for want of memory). */
 static int same_value(const column *c, const char *left, const char *right)
 {
-	json_t *a, *b;
+	json_t *a = NULL, *b = NULL;
 	mpq_t x, y;
-	int same;
+	int same, rc;
 
 	if (left == NULL || right == NULL)
 		return left == right;
 	if (strcmp(left, right) == 0)
 		return 1;
 	if (c->kind == KIND_RECIPIENTS || c->kind == KIND_POINTS) {
-		a = json_loads(left, 0, NULL);
-		b = json_loads(right, 0, NULL);
+		rc = lrt_json_load(&a, left, strlen(left), 0, NULL);
+		if (rc != LRT_ENOMEM)
+			rc = lrt_json_load(&b, right, strlen(right), 0, NULL);
 		same = a != NULL && b != NULL && json_equal(a, b);
 		json_decref(a);
 		json_decref(b);
-		return same;
+		return rc == LRT_ENOMEM ? rc : same;
 	}
 	if (c->kind != KIND_AMOUNT && c->kind != KIND_AMOUNT_OUT && c->kind != KIND_PRICE)
 		return 0;
@@ -380,7 +387,10 @@ int lrt_event_row_compare(const char **column_name, const char **stored_value,
 	if (rc != 0)
 		return rc;
 	for (i = 0; i < LRT_EVENT_ROW_COLUMN_COUNT; i++) {
-		if (same_value(&columns[i], stored[i], scratch->values[i]))
+		rc = same_value(&columns[i], stored[i], scratch->values[i]);
+		if (rc < 0)
+			return rc;
+		if (rc == 1)
 			continue;
 		*column_name = columns[i].name;
 		*stored_value = stored[i] != NULL ? stored[i] : "NULL";

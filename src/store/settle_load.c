@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "io/json_load.h"
 #include "io/json_parse.h"
 #include "lrt/amount.h"
 #include "lrt/error.h"
@@ -112,7 +113,7 @@ static int count_location(void *context, const char *location, size_t index)
 /* A new book from the state row (A, S, D, settled epoch, policy JSON). */
 int settler_load_book(settler *s, const PGresult *state)
 {
-	json_t *policy_json;
+	json_t *policy_json = NULL;
 	lrt_policy policy = {0};
 	lrt_product bare = s->product;  /* borrowed: lrt_book_new copies it */
 	int rc;
@@ -127,9 +128,16 @@ int settler_load_book(settler *s, const PGresult *state)
 	if (rc != 0)
 		return rc;
 	rc = lrt_store_restore_totals(s->book, state, 0);
-	policy_json = json_loads(PQgetvalue(state, 0, 4), 0, NULL);
+	if (rc == 0) {
+		rc = lrt_json_load(&policy_json, PQgetvalue(state, 0, 4),
+				   (size_t)PQgetlength(state, 0, 4), 0, NULL);
+		if (rc == LRT_EINVAL) {
+			lrt_error_set("the stored policy is not JSON");
+			rc = LRT_EDB;
+		}
+	}
 	if (rc == 0)
-		rc = policy_json ? lrt_json_policy(&policy, policy_json) : LRT_EDB;
+		rc = lrt_json_policy(&policy, policy_json);
 	json_decref(policy_json);
 	/* the programs before the policy: the book then lists them in order of
 	 * first naming, as lrt.points_programs and a replay do, and not the

@@ -30,6 +30,7 @@
 #include "core/arena.h"
 #include "core/limits.h"
 #include "core/strmap.h"
+#include "io/json_load.h"
 #include "io/json_parse.h"
 #include "lrt/amount.h"
 #include "lrt/book.h"
@@ -418,11 +419,17 @@ static int replay_event(void *context, const PGresult *row)
 
 	if (rc != 0)
 		return rc;
-	object = json_loads(PQgetvalue(row, 0, 2), 0, NULL);
+	rc = lrt_json_load(&object, PQgetvalue(row, 0, 2), (size_t)PQgetlength(row, 0, 2),
+			   0, NULL);
+	if (rc == LRT_ENOMEM)
+		return rc;      /* not a difference */
 	lrt_event_clear(&r->event);
 	lrt_event_init(&r->event);
-	rc = object ? lrt_json_event(&r->event, &r->arena, object, &r->product) : LRT_EINVAL;
+	if (rc == 0)
+		rc = lrt_json_event(&r->event, &r->arena, object, &r->product);
 	json_decref(object);
+	if (rc == LRT_ENOMEM)
+		return rc;
 	if (rc != 0) {
 		differ(r->v, "inbox event %s cannot be read: %s", PQgetvalue(row, 0, 1),
 		       lrt_error_last());
