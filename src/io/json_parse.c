@@ -874,8 +874,8 @@ char *lrt_json_recipients_text(const lrt_policy *policy)
 		if (item == NULL || json_array_append_new(list, item) != 0)
 			goto done;
 	}
-	if (list != NULL)
-		text = json_dumps(list, JSON_COMPACT);
+	if (list != NULL && lrt_json_dumps(&text, list, JSON_COMPACT) != 0)
+		text = NULL;
 done:
 	json_decref(list);
 	return text;
@@ -895,8 +895,8 @@ char *lrt_json_points_text(const lrt_policy *policy)
 		if (item == NULL || json_array_append_new(list, item) != 0)
 			goto done;
 	}
-	if (list != NULL)
-		text = json_dumps(list, JSON_COMPACT);
+	if (list != NULL && lrt_json_dumps(&text, list, JSON_COMPACT) != 0)
+		text = NULL;
 done:
 	json_decref(list);
 	return text;

@@ -164,12 +164,9 @@ int lrt_catalog_create(int64_t *product_id_out, lrt_store *store,
 	rc = parse_config(&product, &object, config_json, length);
 	if (rc != 0)
 		goto done;
-	config = json_dumps(object, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (config == NULL) {
-		lrt_error_set("out of memory");
-		rc = LRT_ENOMEM;
+	rc = lrt_json_dumps(&config, object, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (rc != 0)
 		goto done;
-	}
 	rc = lrt_store_exec_command(store, "BEGIN", 0, NULL);
 	if (rc == 0)
 		rc = insert_product(&product_id, store, &product, config, settle_lag_seconds);
