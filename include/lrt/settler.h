@@ -32,7 +32,7 @@ typedef struct {
 	const char *accept_rate;
 	/* The clock, Unix seconds; 0 reads the system clock. */
 	int64_t now;
-	/* Called after each epoch commits. */
+	/* Called after each epoch commits (in a dry run: is written). */
 	void (*on_epoch)(void *context, const lrt_epoch_report *report);
 	void *context;
 	/* With through = -1: every complete epoch by the clock, whether it has
@@ -42,6 +42,16 @@ typedef struct {
 	/* When not NULL and it becomes non-zero (a signal handler sets it),
 	 * return 0 after the epoch in progress commits (or rolls back). */
 	const volatile sig_atomic_t *stop;
+	/* With accept_rate: why, kept in lrt.accepts with the database role
+	 * and the time; NULL: no reason given (the role and time are kept). */
+	const char *accept_reason;
+	/* With accept_rate: record it even when it is not the rate the guard
+	 * last stopped that epoch at, or the guard has not stopped it. */
+	bool accept_force;
+	/* Settle in one transaction and roll it back at the end: nothing is
+	 * written, not the accept nor a guard trip.  on_epoch sees each epoch
+	 * as it would settle, and the rows it would write (report.rows). */
+	bool dry_run;
 } lrt_settle_options;
 
 /* The defaults: every complete epoch up to the last that has an event.
@@ -49,6 +59,13 @@ typedef struct {
  * set fields: a field added later is zero, or its default here, in every
  * caller that does. */
 #define LRT_SETTLE_OPTIONS_INIT { .through = -1 }
+
+/* The rows of one table of schema lrt that an epoch writes (a partition's
+ * counted in its table), as PostgreSQL counts them in the transaction. */
+typedef struct {
+	char table[64];
+	int64_t inserted, updated, deleted;
+} lrt_settle_table_rows;
 
 typedef struct {
 	int64_t settled_before;  /* the last settled epoch when the call began */
@@ -58,15 +75,22 @@ typedef struct {
 	size_t rejected;
 	size_t last_events;      /* those of the last epoch settled */
 	bool stopped;            /* `stop` ended the run before the target */
+	/* In a dry run, during on_epoch only: the rows that epoch would
+	 * write, one entry per table it touches, in name order. */
+	const lrt_settle_table_rows *rows;
+	size_t rows_count;
 } lrt_settle_report;
 
 /*
  * Settles, in order, the epochs of product `symbol` (NULL: the only one) up
  * to the target.  Returns 0; LRT_EGUARD when the guard stopped an epoch
  * (nothing of that epoch is written but a row of lrt.guard_trips; the
- * message names both rates and the epochs before it stay settled);
- * LRT_EINVAL for a bad accept rate; LRT_EDB.  `report` is filled in every
- * case.
+ * message names both rates and ends with the `lrt settle` that accepts
+ * the rate; the epochs before it stay settled); LRT_EINVAL for a bad
+ * accept rate or reason, or an accept refused (not the rate the guard
+ * stopped the epoch at, or no stop, without accept_force); LRT_EDB.
+ * `report` is filled in every case.  A dry run returns the same, and
+ * leaves nothing written.
  */
 LRT_API int lrt_settle(lrt_settle_report *report, lrt_store *store, const char *symbol,
 		       const lrt_settle_options *options);

@@ -110,4 +110,8 @@
 /* Seconds in the year of the smoothing cap (SPEC section 5, step 2). */
 #define LRT_SECONDS_PER_YEAR 31536000
 
+/* The reason given with `lrt settle --accept-rate` (lrt.accepts): a
+ * sentence or a ticket reference, one line; a page is not a reason. */
+#define LRT_ACCEPT_REASON_BYTES_MAX 1000
+
 #endif

@@ -3,7 +3,7 @@
  * share (see include/lrt/settler.h):
  *
  *   settler.c       the transaction: the lock, one epoch after another,
- *                   the target, --accept-rate, the failpoints
+ *                   the target, --accept-rate, the dry run, the failpoints
  *   settle_load.c   loading the book and the epoch: the state, prices,
  *                   positions, the requests due, the epoch's events, the
  *                   holders and requests they name
@@ -28,6 +28,7 @@
 #include "lrt/book.h"
 #include "lrt/event.h"
 #include "lrt/product.h"
+#include "lrt/settler.h"
 #include "store/copy.h"
 
 typedef struct {
@@ -41,6 +42,7 @@ typedef struct {
 	int64_t product_id;
 	char id[24];
 	int64_t settle_lag_seconds;
+	bool dry_run;           /* one transaction for the run, rolled back */
 	lrt_book *book;
 	int64_t entry_base;     /* journal entries written before this book */
 	int64_t last_entry;     /* the last entry written, stored in the state row */
@@ -63,6 +65,13 @@ typedef struct {
 	int64_t journal_entry;      /* entry of the last transfer, for leg numbers */
 	int journal_leg;
 	int journal_failed;
+
+	/* a dry run: the rows written so far in its transaction, per table,
+	 * and those of the last epoch (lrt_settle_report.rows) */
+	lrt_settle_table_rows *rows_seen;
+	size_t rows_seen_count;
+	lrt_settle_table_rows *rows_epoch;
+	size_t rows_epoch_count;
 } settler;
 
 
