@@ -193,9 +193,9 @@ static int guard_stop(serve_state *s, serve_product *p, const lrt_settle_report 
 	}
 	lrt_status_free(status, count);
 	serve_log_write(&s->log, "warning", "guard_stop", p->symbol, fields,
-			"guard stop: %s; %s waits (others go on) until lrt settle"
-			" --product %s --accept-rate RATE, or an accept event for epoch"
-			" %lld", message, p->symbol, p->symbol, (long long)p->trip_epoch);
+			"guard stop: %s; %s waits (others go on) until it is accepted:"
+			" that command, or an accept event for epoch %lld submitted with"
+			" SQL", message, p->symbol, (long long)p->trip_epoch);
 	return 0;
 }
 
