@@ -104,10 +104,9 @@ static void log_reject(void *context, const char *file, uint64_t line, const cha
 static int judge_submissions(serve_state *s, serve_product *p)
 {
 	product_context context = { s, p };
-	lrt_ingest_options options;
+	lrt_ingest_options options = LRT_INGEST_OPTIONS_INIT;
 	lrt_ingest_report report;
 
-	memset(&options, 0, sizeof(options));
 	options.on_reject = log_reject;
 	options.reject_detail_max = LRT_REJECTS_SHOWN;
 	options.context = &context;
