@@ -50,7 +50,16 @@ fail() {
 
 # ---- the cluster: tests/pgcluster.sh --------------------------------------------
 
+# As root the server runs as the postgres user (initdb refuses root), which
+# must be able to enter the cluster's folder.  A clone under /root (mode
+# 700) it cannot: the cluster then lives in a folder of /tmp named after
+# this build folder (the same one each time, so stop and clean find it),
+# and the demo's files stay in $demo.
 cluster_dir=$demo
+if [ "$(id -u)" -eq 0 ] && id "${LRT_PG_USER:-${DEMO_PG_USER:-postgres}}" >/dev/null 2>&1 &&
+	! runuser -u "${LRT_PG_USER:-${DEMO_PG_USER:-postgres}}" -- test -x "$build"; then
+	cluster_dir=/tmp/lrt-demo-$(printf '%s' "$demo" | cksum | cut -d ' ' -f 1)
+fi
 cluster_port=$port
 # shellcheck source=tests/pgcluster.sh
 . "$(dirname "$0")/pgcluster.sh"
@@ -60,7 +69,7 @@ data=$cluster_data
 stop_cluster() {
 	if cluster_is_running; then
 		cluster_stop
-		echo "demo: the cluster in $demo is stopped"
+		echo "demo: the cluster in $cluster_dir is stopped"
 	fi
 }
 
@@ -72,7 +81,12 @@ stop)
 clean)
 	stop_cluster
 	rm -rf "$demo"
-	echo "demo: removed $demo"
+	if [ "$cluster_dir" = "$demo" ]; then
+		echo "demo: removed $demo"
+	else
+		rm -rf "$cluster_dir"
+		echo "demo: removed $demo and $cluster_dir"
+	fi
 	exit 0 ;;
 *)
 	fail "unknown action $action (run, stop, clean)" ;;
@@ -122,7 +136,7 @@ psql_do -d postgres -c "SET client_min_messages = warning" \
 	-c "CREATE DATABASE $database" || fail "cannot create the database $database"
 
 echo "lrt demo: the books of a made-up restaking token, rstETH, kept by lrt in PostgreSQL"
-step cluster "PostgreSQL $version in ${demo#"$PWD"/}/, $cluster_state, Unix socket only"
+step cluster "PostgreSQL $version in ${cluster_dir#"$PWD"/}/, $cluster_state, Unix socket only"
 
 # ---- the history, through the database --------------------------------------------
 
@@ -484,7 +498,7 @@ cat <<EOF
 
 Look inside; the cluster is left running (make demo-clean stops it):
   open $here/rstETH.html in a browser (one file, no network)
-  export PGHOST=$demo PGUSER=$superuser PGDATABASE=$database
+  export PGHOST=$cluster_dir PGUSER=$superuser PGDATABASE=$database
   $lrt_here report                         # the reporting views, what a row is
   $lrt_here report concentration           # aligned, in whole units
   $lrt_here report yield --format json

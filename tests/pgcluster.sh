@@ -52,10 +52,12 @@ if [ "$(id -u)" -eq 0 ]; then
 	command -v runuser >/dev/null 2>&1 || fail "running as root needs runuser (util-linux)"
 fi
 
-# as_server COMMAND...: runs a PostgreSQL program as the server's user.
+# as_server COMMAND...: runs a PostgreSQL program as the server's user,
+# from / (the caller's folder, e.g. a clone under /root, may be closed to
+# it; every path given is absolute).
 as_server() {
 	if [ -n "$cluster_user" ]; then
-		runuser -u "$cluster_user" -- "$@"
+		(cd / && runuser -u "$cluster_user" -- "$@")
 	else
 		"$@"
 	fi
