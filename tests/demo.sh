@@ -93,6 +93,7 @@ clean)
 esac
 
 [ -x "$lrt" ] || fail "no $lrt (run make first)"
+mkdir -p "$demo"
 
 # ---- timing and the shape of the output ---------------------------------------
 
