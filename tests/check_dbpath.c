@@ -11,7 +11,6 @@
  * The scenarios are read from $LRT_DB_SCENARIOS (the Makefile sets it: the
  * repository's copy of the SPEC's second edition).
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,40 +21,8 @@
 
 #define SCENARIOS_MAX 64
 
-static char scenario_names[SCENARIOS_MAX][256];
+static char scenario_names[SCENARIOS_MAX][LRT_TEST_SCENARIO_NAME_BYTES];
 static int scenario_count;
-
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
-/* Every NAME.jsonl of $LRT_DB_SCENARIOS but the expected outputs. */
-static void find_scenarios(void)
-{
-	const char *folder = getenv("LRT_DB_SCENARIOS");
-	struct dirent *entry;
-	DIR *dir;
-
-	scenario_count = 0;
-	if (folder == NULL)
-		return;
-	dir = opendir(folder);
-	if (dir == NULL)
-		return;
-	while ((entry = readdir(dir)) != NULL && scenario_count < SCENARIOS_MAX) {
-		size_t length = strlen(entry->d_name);
-
-		if (length < 7 || strcmp(entry->d_name + length - 6, ".jsonl") != 0
-		    || strstr(entry->d_name, ".expected.") != NULL)
-			continue;
-		snprintf(scenario_names[scenario_count++], sizeof(scenario_names[0]),
-			 "%.*s", (int)(length - 6), entry->d_name);
-	}
-	closedir(dir);
-	qsort(scenario_names, (size_t)scenario_count, sizeof(scenario_names[0]),
-	      compare_names);
-}
 
 static void scenario_path(char *out, size_t size, const char *name, const char *suffix)
 {
@@ -605,7 +572,7 @@ Suite *dbpath_suite(void)
 	TCase *concurrency = tcase_create("concurrency");
 	TCase *operations = tcase_create("operations");
 
-	find_scenarios();
+	scenario_count = lrt_test_find_scenarios(scenario_names, SCENARIOS_MAX);
 	tcase_add_checked_fixture(scenarios, lrt_test_fresh_database, NULL);
 	tcase_set_timeout(scenarios, LRT_TEST_DB_TIMEOUT_SECONDS);
 	tcase_add_test(scenarios, test_scenarios_found);

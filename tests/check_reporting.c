@@ -13,7 +13,6 @@
  * strcmp and the database's by the same text in the C collation, so that a
  * missing, extra or different row shows in the assertion's message.
  */
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,37 +27,8 @@
 #define SCENARIOS_MAX 64
 #define SHOWN_BYTES 1500
 
-static char scenario_names[SCENARIOS_MAX][256];
+static char scenario_names[SCENARIOS_MAX][LRT_TEST_SCENARIO_NAME_BYTES];
 static int scenario_count;
-
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
-/* Every NAME.jsonl of $LRT_DB_SCENARIOS but the expected outputs. */
-static void find_scenarios(void)
-{
-	const char *folder = getenv("LRT_DB_SCENARIOS");
-	struct dirent *entry;
-	DIR *dir;
-
-	scenario_count = 0;
-	if (folder == NULL || (dir = opendir(folder)) == NULL)
-		return;
-	while ((entry = readdir(dir)) != NULL && scenario_count < SCENARIOS_MAX) {
-		size_t length = strlen(entry->d_name);
-
-		if (length < 7 || strcmp(entry->d_name + length - 6, ".jsonl") != 0
-		    || strstr(entry->d_name, ".expected.") != NULL)
-			continue;
-		snprintf(scenario_names[scenario_count++], sizeof(scenario_names[0]),
-			 "%.*s", (int)(length - 6), entry->d_name);
-	}
-	closedir(dir);
-	qsort(scenario_names, (size_t)scenario_count, sizeof(scenario_names[0]),
-	      compare_names);
-}
 
 /* ---- lines of text ------------------------------------------------------------- */
 
@@ -622,7 +592,7 @@ Suite *reporting_suite(void)
 	Suite *s = suite_create("reporting");
 	TCase *tc = tcase_create("views");
 
-	find_scenarios();
+	scenario_count = lrt_test_find_scenarios(scenario_names, SCENARIOS_MAX);
 	tcase_add_checked_fixture(tc, lrt_test_fresh_database, NULL);
 	tcase_set_timeout(tc, LRT_TEST_DB_TIMEOUT_SECONDS);
 	tcase_add_test(tc, test_scenarios_found);

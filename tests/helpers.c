@@ -3,6 +3,7 @@
  * test, with a message saying what went wrong, instead of returning an
  * error: a test reads as a list of steps and assertions.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -281,4 +282,34 @@ json_t *lrt_test_json_lines(const char *text)
 		p += length + (end != NULL);
 	}
 	return lines;
+}
+
+/* ---- the scenarios ------------------------------------------------------------- */
+
+static int compare_scenario_names(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int lrt_test_find_scenarios(char (*names)[LRT_TEST_SCENARIO_NAME_BYTES], int max)
+{
+	const char *folder = getenv("LRT_DB_SCENARIOS");
+	struct dirent *entry;
+	int count = 0;
+	DIR *dir;
+
+	if (folder == NULL || (dir = opendir(folder)) == NULL)
+		return 0;
+	while ((entry = readdir(dir)) != NULL && count < max) {
+		size_t length = strlen(entry->d_name);
+
+		if (length < 7 || strcmp(entry->d_name + length - 6, ".jsonl") != 0
+		    || strstr(entry->d_name, ".expected.") != NULL)
+			continue;
+		snprintf(names[count++], LRT_TEST_SCENARIO_NAME_BYTES, "%.*s",
+			 (int)(length - 6), entry->d_name);
+	}
+	closedir(dir);
+	qsort(names, (size_t)count, LRT_TEST_SCENARIO_NAME_BYTES, compare_scenario_names);
+	return count;
 }

@@ -99,4 +99,15 @@ char *lrt_test_read_file(const char *path, size_t *length);
  * a line that is not a JSON object fails the test. */
 json_t *lrt_test_json_lines(const char *text);
 
+/* The longest scenario name lrt_test_find_scenarios keeps, with the NUL. */
+#define LRT_TEST_SCENARIO_NAME_BYTES 256
+
+/*
+ * The NAMEs of every NAME.jsonl of the folder $LRT_DB_SCENARIOS names
+ * (the expected outputs left out), sorted, at most `max`; their count (0
+ * when the variable or the folder is missing: the caller's test that
+ * enough were found fails then, never one that ran nothing).
+ */
+int lrt_test_find_scenarios(char (*names)[LRT_TEST_SCENARIO_NAME_BYTES], int max);
+
 #endif
