@@ -13,11 +13,12 @@
  * locks use the two-int4 form, which PostgreSQL keeps in a separate key
  * space, so the two cannot collide.
  */
-#include <assert.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/assert.h"
 #include "lrt/error.h"
 #include "store/migration_set.h"
 #include "store/store_internal.h"
@@ -231,7 +232,7 @@ int lrt_store_migrate(lrt_migrate_report *report, lrt_store *store,
 	size_t i;
 	int rc;
 
-	assert(report != NULL && store != NULL);
+	LRT_ASSERT(report != NULL && store != NULL);
 	memset(report, 0, sizeof(*report));
 	if ((rc = lrt_migration_set_load(&set, options != NULL
 					 ? options->share_dir : NULL)) != 0)

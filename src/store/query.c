@@ -7,12 +7,13 @@
  * Statements go through PQexecParams (the extended protocol, values as
  * parameters); only scripts, which take no parameters, use PQexec.
  */
-#include <assert.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/assert.h"
 #include "lrt/error.h"
 #include "store/store_internal.h"
 
@@ -106,7 +107,7 @@ int lrt_store_exec_command(lrt_store *store, const char *query,
 	PGresult *result;
 	int rc;
 
-	assert(store != NULL && query != NULL && param_count >= 0);
+	LRT_ASSERT(store != NULL && query != NULL && param_count >= 0);
 	result = PQexecParams(store->conn, query, param_count, NULL, params,
 			      NULL, NULL, 0);
 	if ((rc = check_result(store, result, PGRES_COMMAND_OK, query)) != 0)
@@ -121,7 +122,7 @@ int lrt_store_exec_tuples(PGresult **out, lrt_store *store, const char *query,
 	PGresult *result;
 	int rc;
 
-	assert(out != NULL && store != NULL && query != NULL);
+	LRT_ASSERT(out != NULL && store != NULL && query != NULL);
 	*out = NULL;
 	result = PQexecParams(store->conn, query, param_count, NULL, params,
 			      NULL, NULL, 0);
@@ -139,7 +140,7 @@ int lrt_store_exec_value(char *value, size_t size, lrt_store *store,
 	PGresult *result = NULL;
 	int rc;
 
-	assert(value != NULL && size > 0);
+	LRT_ASSERT(value != NULL && size > 0);
 	value[0] = '\0';
 	if ((rc = lrt_store_exec_tuples(&result, store, query, param_count,
 					params)) != 0)
@@ -196,7 +197,7 @@ int lrt_store_exec_script(lrt_store *store, const char *script,
 	char reason[1024];
 	unsigned line;
 
-	assert(store != NULL && script != NULL && path != NULL);
+	LRT_ASSERT(store != NULL && script != NULL && path != NULL);
 	result = PQexec(store->conn, script);
 	if (result != NULL && PQresultStatus(result) != PGRES_FATAL_ERROR &&
 	    PQresultStatus(result) != PGRES_NONFATAL_ERROR &&
