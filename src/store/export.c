@@ -64,10 +64,14 @@ static int fill_reconciliation(epoch_writer *w, int64_t epoch)
 		return LRT_ENOMEM;
 	for (i = first; i < w->next_reconciled; i++) {
 		lrt_reconciliation *x = &r->reconciliation[r->reconciliation_count++];
+		int rc;
 
-		mpz_init_set_str(x->book, PQgetvalue(res, i, 4), 10);
-		mpz_init_set_str(x->observed, PQgetvalue(res, i, 5), 10);
-		mpz_init(x->difference);
+		mpz_inits(x->book, x->observed, x->difference, NULL);
+		rc = lrt_store_value_integer(x->book, res, i, 4);
+		if (rc == 0)
+			rc = lrt_store_value_integer(x->observed, res, i, 5);
+		if (rc != 0)
+			return rc;
 		mpz_sub(x->difference, x->observed, x->book);
 		x->id = strdup(PQgetvalue(res, i, 1));
 		x->asset = strdup(PQgetvalue(res, i, 2));
@@ -92,12 +96,17 @@ static int fill_lists(epoch_writer *w, int64_t epoch)
 		return LRT_ENOMEM;
 	for (i = first; i < w->next_finalized; i++) {
 		lrt_finalized *f = &r->finalized[r->finalized_count++];
+		int rc;
 
+		mpz_inits(f->shares, f->payout, NULL);
 		f->request = strdup(PQgetvalue(w->finalized, i, 1));
-		mpz_init_set_str(f->shares, PQgetvalue(w->finalized, i, 2), 10);
-		mpz_init_set_str(f->payout, PQgetvalue(w->finalized, i, 3), 10);
 		if (f->request == NULL)
 			return LRT_ENOMEM;
+		rc = lrt_store_value_integer(f->shares, w->finalized, i, 2);
+		if (rc == 0)
+			rc = lrt_store_value_integer(f->payout, w->finalized, i, 3);
+		if (rc != 0)
+			return rc;
 	}
 	for (first = w->next_rejected; w->next_rejected < PQntuples(w->rejected)
 	     && strtoll(PQgetvalue(w->rejected, w->next_rejected, 0), NULL, 10) == epoch;
@@ -130,9 +139,12 @@ static int write_epoch(void *context, const PGresult *row)
 
 	lrt_epoch_report_clear(r);
 	lrt_epoch_report_init(r);
-	r->epoch = strtoll(PQgetvalue(row, 0, 0), NULL, 10);
-	for (i = 0; i < 12; i++)
-		mpz_set_str(*figures[i], PQgetvalue(row, 0, i + 1), 10);
+	/* the stored figures, each checked: a bad one is named, never printed */
+	rc = lrt_store_value_int64(&r->epoch, row, 0, 0);
+	for (i = 0; rc == 0 && i < 12; i++)
+		rc = lrt_store_value_integer(*figures[i], row, 0, i + 1);
+	if (rc != 0)
+		return rc;
 	rc = fill_lists(w, r->epoch);
 	if (rc == LRT_ENOMEM)
 		lrt_error_set("out of memory exporting epoch %lld", (long long)r->epoch);
