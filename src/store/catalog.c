@@ -257,10 +257,11 @@ static int load_product(lrt_product *out, int64_t *product_id_out,
 		lrt_error_prefix("stored configuration of %s", PQgetvalue(res, 0, 1));
 	if (rc == 0 && !as_created)
 		rc = load_policy(&product.policy, PQgetvalue(res, 0, 4));
+	if (rc == 0)
+		rc = lrt_store_value_int64(product_id_out, res, 0, 0);
+	if (rc == 0 && settle_lag_seconds_out != NULL)
+		rc = lrt_store_value_int64(settle_lag_seconds_out, res, 0, 3);
 	if (rc == 0) {
-		*product_id_out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-		if (settle_lag_seconds_out != NULL)
-			*settle_lag_seconds_out = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
 		lrt_product_clear(out);
 		*out = product;
 	} else {

@@ -190,10 +190,12 @@ int lrt_service_read_progress(lrt_service_progress *out, lrt_store *store,
 		lrt_error_set("no product of id %s in this database", id);
 		rc = LRT_EINVAL;
 	} else {
-		out->settled_epoch = strtoll(PQgetvalue(result, 0, 0), NULL, 10);
-		out->next_epoch_events = strtoll(PQgetvalue(result, 0, 1), NULL, 10);
+		rc = lrt_store_value_int64(&out->settled_epoch, result, 0, 0);
+		if (rc == 0)
+			rc = lrt_store_value_int64(&out->next_epoch_events, result, 0, 1);
 		out->submissions_waiting = strcmp(PQgetvalue(result, 0, 2), "t") == 0;
-		out->settle_lag_seconds = strtoll(PQgetvalue(result, 0, 3), NULL, 10);
+		if (rc == 0)
+			rc = lrt_store_value_int64(&out->settle_lag_seconds, result, 0, 3);
 	}
 	PQclear(result);
 	return rc;

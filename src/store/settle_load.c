@@ -52,8 +52,10 @@ static int restore_counters(settler *s, const PGresult *state)
 		"SELECT coalesce(max(queue_position) + 1, 0) FROM lrt.withdrawal_requests"
 		" WHERE product_id = $1", 1, params);
 	if (rc == 0)
-		s->next_queue_position = strtoll(value, NULL, 10);
-	s->entry_base = s->last_entry = strtoll(PQgetvalue(state, 0, 5), NULL, 10);
+		s->next_queue_position = strtoll(value, NULL, 10);  /* a count, made here */
+	if (rc == 0)
+		rc = lrt_store_value_int64(&s->last_entry, state, 0, 5);
+	s->entry_base = s->last_entry;
 	return rc;
 }
 

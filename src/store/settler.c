@@ -287,7 +287,11 @@ static int settle_next(settler *s, int64_t target, lrt_epoch_report *report,
 		rc = lock_state(s, &state);
 	if (rc != 0)
 		goto fail;
-	settled = strtoll(PQgetvalue(state, 0, 0), NULL, 10);
+	rc = lrt_store_value_int64(&settled, state, 0, 0);
+	if (rc != 0) {
+		PQclear(state);
+		goto fail;
+	}
 	if (totals->settled_before == INT64_MIN)
 		totals->settled_before = settled;
 	totals->settled_after = settled;
