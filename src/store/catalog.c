@@ -436,14 +436,17 @@ int lrt_catalog_list(lrt_store *store, lrt_catalog_fn fn, void *context)
 		row.symbol = PQgetvalue(res, i, 0);
 		row.underlying = PQgetvalue(res, i, 1);
 		row.model = PQgetvalue(res, i, 2);
-		row.settled_epoch = strtoll(PQgetvalue(res, i, 3), NULL, 10);
 		row.total_assets = PQgetvalue(res, i, 4);
 		row.total_shares = PQgetvalue(res, i, 5);
-		row.pending_events = strtoll(PQgetvalue(res, i, 6), NULL, 10);
 		row.total_assets_whole = PQgetvalue(res, i, 7);
 		row.total_shares_whole = PQgetvalue(res, i, 8);
-		row.settle_lag_seconds = strtoll(PQgetvalue(res, i, 9), NULL, 10);
-		rc = fn(context, &row);
+		rc = lrt_store_value_int64(&row.settled_epoch, res, i, 3);
+		if (rc == 0)
+			rc = lrt_store_value_int64(&row.pending_events, res, i, 6);
+		if (rc == 0)
+			rc = lrt_store_value_int64(&row.settle_lag_seconds, res, i, 9);
+		if (rc == 0)
+			rc = fn(context, &row);
 	}
 	PQclear(res);
 	return rc;

@@ -455,6 +455,7 @@ static int record_accept(settler *s, const lrt_settle_options *o)
 	const char *params[2];
 	char epoch[24];
 	char *rate = NULL;
+	int64_t settled = -1;
 	bool forced = false;
 	mpz_t value;
 	int rc;
@@ -473,9 +474,10 @@ static int record_accept(settler *s, const lrt_settle_options *o)
 		rc = step_begin(s);
 	if (rc == 0)
 		rc = lock_state(s, &state);
+	if (rc == 0)
+		rc = lrt_store_value_int64(&settled, state, 0, 0);
 	if (rc == 0) {
-		settler_format_int(epoch, sizeof(epoch),
-				   strtoll(PQgetvalue(state, 0, 0), NULL, 10) + 1);
+		settler_format_int(epoch, sizeof(epoch), settled + 1);
 		params[0] = s->id;
 		params[1] = epoch;
 		rc = lrt_store_exec_tuples(&trip, s->store,
