@@ -20,12 +20,6 @@
 
 #include "helpers.h"
 
-static void run_ok(lrt_test_process *p, const char *const args[])
-{
-	lrt_test_run(p, args);
-	ck_assert_msg(p->status == 0, "lrt %s exited %d: %s", args[0], p->status, p->err);
-}
-
 /* Runs `lrt args...`, which must exit `status` with `says` on stderr. */
 static void run_fails(const char *const args[], int status, const char *says)
 {
@@ -58,12 +52,12 @@ static void load(const char *const names[])
 	const char *ingest[] = {"ingest", "--product", NULL, path, NULL};
 	size_t i;
 
-	run_ok(&p, migrate);
+	lrt_test_run_ok(&p, migrate);
 	for (i = 0; names[i] != NULL; i += 2) {
 		scenario_path(path, sizeof(path), names[i]);
 		ingest[2] = names[i + 1];
-		run_ok(&p, create);
-		run_ok(&p, ingest);
+		lrt_test_run_ok(&p, create);
+		lrt_test_run_ok(&p, ingest);
 	}
 }
 
@@ -122,17 +116,17 @@ START_TEST(test_db_by_name_before_and_after_the_command)
 	ck_assert_msg(p.status == 1 && strstr(p.err, "lrt") != NULL, "%d %s", p.status, p.err);
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT settled_epoch FROM lrt.product_state"), "-1");
 
-	run_ok(&p, settle_global);
+	lrt_test_run_ok(&p, settle_global);
 	ck_assert_str_eq(p.out, "settled epochs 0..2: 4 events, 1 rejected\n");
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT settled_epoch FROM lrt.product_state"), "2");
-	run_ok(&p, report_short);
+	lrt_test_run_ok(&p, report_short);
 	ck_assert_uint_eq(count_lines_with(p.out, "rstETH,"), 3);
-	run_ok(&p, status_after);
+	lrt_test_run_ok(&p, status_after);
 	ck_assert_ptr_nonnull(strstr(p.out, "\"settled_epoch\": \"2\""));
-	run_ok(&p, command_wins);
+	lrt_test_run_ok(&p, command_wins);
 	ck_assert_ptr_nonnull(strstr(p.out, "\"holders\""));
-	run_ok(&p, by_conninfo);
-	run_ok(&p, by_uri);
+	lrt_test_run_ok(&p, by_conninfo);
+	lrt_test_run_ok(&p, by_uri);
 	ck_assert_ptr_nonnull(strstr(p.out, "verified: "));
 
 	run_fails(missing, 1, "database lrt_no_such_database");
@@ -172,29 +166,29 @@ START_TEST(test_lrt_product_is_the_default_product)
 	run_fails(settle, 2, "several products");
 
 	ck_assert_int_eq(setenv("LRT_PRODUCT", "eETH", 1), 0);
-	run_ok(&p, settle);
+	lrt_test_run_ok(&p, settle);
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT string_agg(p.symbol || ' ' ||"
 		" s.settled_epoch, ', ' ORDER BY p.symbol) FROM lrt.products p"
 		" JOIN lrt.product_state s USING (product_id)"), "eETH 4, rstETH -1");
-	run_ok(&p, settle_flag);   /* --product wins */
+	lrt_test_run_ok(&p, settle_flag);   /* --product wins */
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT settled_epoch FROM lrt.product_state"
 		" JOIN lrt.products USING (product_id) WHERE symbol = 'rstETH'"), "2");
 
-	run_ok(&p, status);
+	lrt_test_run_ok(&p, status);
 	statuses = json_loads(p.out, 0, NULL);
 	ck_assert_msg(json_array_size(statuses) == 1, "%s", p.out);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(statuses, 0),
 							   "symbol")), "eETH");
 	json_decref(statuses);
-	run_ok(&p, list);            /* the list has nothing to filter */
+	lrt_test_run_ok(&p, list);            /* the list has nothing to filter */
 	ck_assert_ptr_nonnull(strstr(p.out, "rates"));
-	run_ok(&p, rates);
+	lrt_test_run_ok(&p, rates);
 	ck_assert_uint_eq(count_lines_with(p.out, "rstETH,"), 0);
 	ck_assert_uint_eq(count_lines_with(p.out, "eETH,"), 5);
-	run_ok(&p, export_env);
-	run_ok(&q, export_flag);
+	lrt_test_run_ok(&p, export_env);
+	lrt_test_run_ok(&q, export_flag);
 	ck_assert_str_eq(p.out, q.out);
-	run_ok(&p, stress_file);     /* a FILE is not the database's product */
+	lrt_test_run_ok(&p, stress_file);     /* a FILE is not the database's product */
 
 	ck_assert_int_eq(setenv("LRT_PRODUCT", "nope", 1), 0);
 	run_fails(export_env, 2, "no product nope");
@@ -280,7 +274,7 @@ START_TEST(test_migrate_status_read_only)
 	size_t i;
 
 	/* never migrated: every migration pending, and nothing created */
-	run_ok(&p, status);
+	lrt_test_run_ok(&p, status);
 	ck_assert_uint_eq(count_lines_with(p.out, "  applied  "), 0);
 	count = (long)count_lines_with(p.out, "  pending  ");
 	ck_assert_int_ge(count, 8);
@@ -289,7 +283,7 @@ START_TEST(test_migrate_status_read_only)
 	ck_assert_msg(strstr(p.out, summary) != NULL, "%s", p.out);
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT to_regnamespace('lrt') IS NULL"), "t");
 
-	run_ok(&p, migrate);
+	lrt_test_run_ok(&p, migrate);
 	snprintf(count_text, sizeof(count_text), "%ld", count);
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT count(*) FROM lrt.schema_migrations"),
 			 count_text);
@@ -302,7 +296,7 @@ START_TEST(test_migrate_status_read_only)
 	/* a migration holds the lock: status neither waits nor takes it */
 	holder = lrt_test_connect();
 	ck_assert_str_eq(lrt_test_value(holder, "SELECT pg_advisory_lock(7814436041899206514)"), "");
-	run_ok(&p, reader_status);
+	lrt_test_run_ok(&p, reader_status);
 	ck_assert_str_eq(p.err, "");
 	ck_assert_msg(strncmp(p.out, "version  name ", 14) == 0, "%s", p.out);
 	ck_assert_uint_eq(count_lines_with(p.out, " applied  20"), (size_t)count);
@@ -312,7 +306,7 @@ START_TEST(test_migrate_status_read_only)
 		 "0 changed)\n", count, count);
 	ck_assert_msg(strstr(p.out, summary) != NULL, "%s", p.out);
 
-	run_ok(&p, reader_json);
+	lrt_test_run_ok(&p, reader_json);
 	rows = json_loads(p.out, 0, NULL);
 	ck_assert_msg(json_array_size(rows) == (size_t)count, "%s", p.out);
 	for (i = 0; i < json_array_size(rows); i++) {
@@ -337,7 +331,7 @@ START_TEST(test_migrate_status_read_only)
 		      " (SELECT max(version) FROM lrt.schema_migrations)");
 	lrt_test_exec(conn, "INSERT INTO lrt.schema_migrations (version, name, checksum)"
 		      " VALUES (9999, 'from_the_future', repeat('a', 64))");
-	run_ok(&p, read_only_status);
+	lrt_test_run_ok(&p, read_only_status);
 	ck_assert_uint_eq(count_lines_with(p.out, " applied  20"), (size_t)count - 2);
 	snprintf(summary, sizeof(summary), "  000000000000  (the file's is %.12s now)\n",
 		 checksum);
@@ -392,11 +386,11 @@ START_TEST(test_product_update)
 	PGconn *conn = lrt_test_connect();
 
 	load(products);
-	run_ok(&p, update);
+	lrt_test_run_ok(&p, update);
 	ck_assert_str_eq(p.out, "rstETH: settle lag 3600 s, was 0 s\n");
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT settle_lag_seconds FROM lrt.products"),
 			 "3600");
-	run_ok(&p, update);
+	lrt_test_run_ok(&p, update);
 	ck_assert_str_eq(p.out, "rstETH: settle lag 3600 s, as it was\n");
 
 	run_fails(fee, 2, "lrt product: --fee-bps: fee_bps changes only by a config event, so"
@@ -487,28 +481,28 @@ START_TEST(test_product_show_and_list)
 	size_t i = 0;
 
 	load(products);
-	run_ok(&p, show);
+	lrt_test_run_ok(&p, show);
 	ck_assert_str_eq(p.out, shown_before);
-	run_ok(&p, list);
+	lrt_test_run_ok(&p, list);
 	ck_assert_str_eq(p.out,
 		"symbol       underlying model     settled  pending  total assets                 settle lag\n"
 		"rstETH       ETH        erc4626      none        4  0 ETH                        0 s\n");
-	run_ok(&p, list_json);
+	lrt_test_run_ok(&p, list_json);
 	rows = json_loads(p.out, 0, NULL);
 	ck_assert_msg(json_array_size(rows) == 1, "%s", p.out);
 	ck_assert(json_is_null(json_object_get(json_array_get(rows, 0), "settled_epoch")));
 	json_decref(rows);
 
-	run_ok(&p, settle);
-	run_ok(&p, show);
+	lrt_test_run_ok(&p, settle);
+	lrt_test_run_ok(&p, show);
 	ck_assert_msg(strstr(p.out, shown_after_tail) != NULL, "%s", p.out);
 	ck_assert_int_eq(strncmp(p.out, shown_before, strstr(shown_before,
 		"  settle_lag_seconds") - shown_before), 0);
-	run_ok(&p, list);
+	lrt_test_run_ok(&p, list);
 	ck_assert_ptr_nonnull(strstr(p.out, "\nrstETH       ETH        erc4626         2        0"
 				     "  111 ETH                      0 s\n"));
 
-	run_ok(&p, show_json);
+	lrt_test_run_ok(&p, show_json);
 	product = json_loads(p.out, JSON_REJECT_DUPLICATES, NULL);
 	ck_assert_msg(product != NULL, "%s", p.out);
 	json_object_foreach(product, key, value) {
@@ -541,21 +535,21 @@ START_TEST(test_help_help_and_version)
 		"export", "verify", "report", "status", "serve", "stress", NULL};
 	size_t i;
 
-	run_ok(&p, help_help);
+	lrt_test_run_ok(&p, help_help);
 	assert_starts_with(p.out, "Usage: lrt help [COMMAND [VERB]]\n\nExplains COMMAND");
-	run_ok(&q, help_flag);
+	lrt_test_run_ok(&q, help_flag);
 	ck_assert_str_eq(p.out, q.out);
-	run_ok(&p, version);
+	lrt_test_run_ok(&p, version);
 	ck_assert_str_eq(p.out, "lrt " LRT_VERSION "\n");
-	run_ok(&p, help_verb);
-	run_ok(&q, help_migrate);
+	lrt_test_run_ok(&p, help_verb);
+	lrt_test_run_ok(&q, help_migrate);
 	ck_assert_str_eq(p.out, q.out);
 	run_fails(unknown, 2, "lrt: unknown command nope");
 	/* every command that connects says --db as psql users write it */
 	for (i = 0; databases[i] != NULL; i++) {
 		const char *help[] = {"help", databases[i], NULL};
 
-		run_ok(&p, help);
+		lrt_test_run_ok(&p, help);
 		ck_assert_msg(strstr(p.out, "-d, --db DATABASE") != NULL
 			      && strstr(p.out, "[--db DATABASE]") != NULL
 			      && strstr(p.out, "CONNINFO") == NULL, "lrt help %s: %s",
@@ -589,7 +583,7 @@ START_TEST(test_manual_page)
 	ck_assert_ptr_nonnull(strstr(text, "\n.SH ENVIRONMENT\n"));
 	ck_assert_ptr_nonnull(strstr(text, "\n.SH COMMANDS\n"));
 	/* a section per command `lrt --help` lists, each with its help */
-	run_ok(&p, overview);
+	lrt_test_run_ok(&p, overview);
 	for (line = strstr(p.out, "\nCommands:\n") + 11; strncmp(line, "  ", 2) == 0;
 	     line = strchr(line, '\n') + 1) {
 		ck_assert_int_eq(sscanf(line, " %63s", name), 1);

@@ -115,12 +115,6 @@ static void assert_export_matches(const char *name, const char *exported)
 	free(expected_text);
 }
 
-static void run_ok(lrt_test_process *p, const char *const args[])
-{
-	lrt_test_run(p, args);
-	ck_assert_msg(p->status == 0, "lrt %s exited %d: %s", args[0], p->status, p->err);
-}
-
 /* migrate, product create, ingest; returns ingest's exit status. */
 static int load_scenario(lrt_test_process *p, const char *path)
 {
@@ -128,8 +122,8 @@ static int load_scenario(lrt_test_process *p, const char *path)
 	const char *create[] = {"product", "create", path, NULL};
 	const char *ingest[] = {"ingest", path, NULL};
 
-	run_ok(p, migrate);
-	run_ok(p, create);
+	lrt_test_run_ok(p, migrate);
+	lrt_test_run_ok(p, create);
 	lrt_test_run(p, ingest);
 	return p->status;
 }
@@ -174,9 +168,9 @@ START_TEST(test_scenario)
 		ck_assert_msg(strstr(p.err, " from 1.054999999999999999 ETH to"
 				     " 1.034999999999999999 ETH, ") != NULL,
 			      "the guard names both rates: %s", p.err);
-	run_ok(&p, export);
+	lrt_test_run_ok(&p, export);
 	assert_export_matches(name, p.out);
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, verify);
 	ck_assert_msg(strstr(p.out, ", 0 differences") != NULL, "%s", p.out);
 }
 END_TEST
@@ -214,10 +208,10 @@ START_TEST(test_crash_then_rerun)
 	ck_assert_str_eq(lrt_test_value(conn,
 		"SELECT count(*) FROM lrt.journal WHERE epoch > 5"), "0");
 	PQfinish(conn);
-	run_ok(&p, settle);
-	run_ok(&p, export);
+	lrt_test_run_ok(&p, settle);
+	lrt_test_run_ok(&p, export);
 	assert_export_matches(name, p.out);
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, verify);
 }
 END_TEST
 
@@ -235,8 +229,8 @@ START_TEST(test_verify_finds_tampered_second_edition_state)
 
 	scenario_path(path, sizeof(path), "19-fee-high-water-mark", ".jsonl");
 	ck_assert_int_eq(load_scenario(&p, path), 0);
-	run_ok(&p, settle);
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, settle);
+	lrt_test_run_ok(&p, verify);
 	conn = lrt_test_connect();
 	lrt_test_exec(conn, "UPDATE lrt.product_state"
 		      "   SET high_water_mark_assets = high_water_mark_assets + 1");
@@ -249,8 +243,8 @@ START_TEST(test_verify_finds_tampered_second_edition_state)
 	lrt_test_fresh_database();
 	scenario_path(path, sizeof(path), "18-attest-reconciliation", ".jsonl");
 	ck_assert_int_eq(load_scenario(&p, path), 0);
-	run_ok(&p, settle);
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, settle);
+	lrt_test_run_ok(&p, verify);
 	conn = lrt_test_connect();
 	lrt_test_exec(conn, "UPDATE lrt.reconciliations SET book = book + 1,"
 		      " difference = difference - 1 WHERE event_id = 't2'");
@@ -270,8 +264,8 @@ START_TEST(test_verify_finds_tampered_second_edition_state)
 	lrt_test_fresh_database();
 	scenario_path(path, sizeof(path), "16-allocations-wad-slash", ".jsonl");
 	ck_assert_int_eq(load_scenario(&p, path), 0);
-	run_ok(&p, settle);
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, settle);
+	lrt_test_run_ok(&p, verify);
 	conn = lrt_test_connect();
 	lrt_test_exec(conn, "UPDATE lrt.allocations SET magnitude = magnitude + 1"
 		      " WHERE operator = 'kiln' AND avs = 'eigenda' AND asset = 'ETH'");
@@ -298,8 +292,8 @@ START_TEST(test_verify_finds_a_tampered_book)
 
 	scenario_path(path, sizeof(path), "07-withdraw-cap", ".jsonl");
 	ck_assert_int_eq(load_scenario(&p, path), 0);
-	run_ok(&p, settle);
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, settle);
+	lrt_test_run_ok(&p, verify);
 	conn = lrt_test_connect();
 	lrt_test_exec(conn, "UPDATE lrt.holders SET shares = shares + 1 WHERE holder = 'alice'");
 	lrt_test_exec(conn, "UPDATE lrt.epochs SET rate = rate - 1 WHERE epoch = 3");
@@ -316,7 +310,7 @@ START_TEST(test_verify_finds_a_tampered_book)
 	/* an event slipped into a settled epoch was never applied */
 	lrt_test_exec(conn, "UPDATE lrt.holders SET shares = shares - 1 WHERE holder = 'alice'");
 	lrt_test_exec(conn, "UPDATE lrt.epochs SET rate = rate + 1 WHERE epoch = 3");
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, verify);
 	/* settlement reads the typed columns: each must be what its event says */
 	lrt_test_exec(conn, "UPDATE lrt.inbox SET amount = amount + 1 WHERE event_id = 'd1'");
 	lrt_test_run(&p, verify);
@@ -331,7 +325,7 @@ START_TEST(test_verify_finds_a_tampered_book)
 	ck_assert_msg(strstr(p.out, "difference: inbox event d1: type is claim, but its event"
 			     " says deposit") != NULL, "%s", p.out);
 	lrt_test_exec(conn, "UPDATE lrt.inbox SET type = 'deposit' WHERE event_id = 'd1'");
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, verify);
 	/* what the hot tables carry no foreign key or primary key for */
 	lrt_test_exec(conn, "UPDATE lrt.product_state SET last_entry = last_entry + 1");
 	lrt_test_exec(conn, "INSERT INTO lrt.withdrawal_requests (product_id, request_id,"
@@ -383,7 +377,7 @@ START_TEST(test_accept_rate_lets_the_epoch_pass)
 	ck_assert_int_eq(p.status, 3);
 	lrt_test_run(&p, bad);
 	ck_assert_int_eq(p.status, 2);
-	run_ok(&p, accept);
+	lrt_test_run_ok(&p, accept);
 	conn = lrt_test_connect();
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT settled_epoch FROM lrt.product_state"), "4");
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT rate FROM lrt.epochs WHERE epoch = 3"),
@@ -397,7 +391,7 @@ START_TEST(test_accept_rate_lets_the_epoch_pass)
 		" FROM lrt.inbox WHERE type = 'accept' AND epoch = 3 AND event_id LIKE 'accept:%'"),
 		"1034999999999999999 lrt settle --accept-rate");
 	PQfinish(conn);
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, verify);
 }
 END_TEST
 
@@ -419,22 +413,22 @@ START_TEST(test_products_side_by_side)
 
 	scenario_path(first, sizeof(first), "01-erc4626-offset0", ".jsonl");
 	scenario_path(second, sizeof(second), "03-plain-first-deposit", ".jsonl");
-	run_ok(&p, migrate);
-	run_ok(&p, create_first);
-	run_ok(&p, create_second);
+	lrt_test_run_ok(&p, migrate);
+	lrt_test_run_ok(&p, create_first);
+	lrt_test_run_ok(&p, create_second);
 	lrt_test_run(&p, create_first);
 	ck_assert_int_eq(p.status, 2);
 	ck_assert_msg(strstr(p.err, "product rstETH exists already") != NULL, "%s", p.err);
-	run_ok(&p, list);
+	lrt_test_run_ok(&p, list);
 	ck_assert_msg(strstr(p.out, "eETH") != NULL && strstr(p.out, "rstETH") != NULL,
 		      "%s", p.out);
-	run_ok(&p, ingest_second);
+	lrt_test_run_ok(&p, ingest_second);
 	/* two products: a command must be told which */
 	lrt_test_run(&p, settle);
 	ck_assert_int_eq(p.status, 2);
 	ck_assert_msg(strstr(p.err, "several products") != NULL, "%s", p.err);
-	run_ok(&p, settle_one);
-	run_ok(&p, show);
+	lrt_test_run_ok(&p, settle_one);
+	lrt_test_run_ok(&p, show);
 	ck_assert_msg(strstr(p.out, "\"settled_epoch\": 4") != NULL, "%s", p.out);
 	ck_assert_msg(strstr(p.out, "\"settle_lag_seconds\": 60") != NULL, "%s", p.out);
 	lrt_test_run(&p, unknown);
@@ -531,8 +525,8 @@ START_TEST(test_concurrent_settle_and_ingest)
 	snprintf(second, sizeof(second), "%s/second.jsonl", folder);
 	split_scenario(path, first, second, &events);
 	guard_off(product, sizeof(product), first, folder);
-	run_ok(&p, migrate);
-	run_ok(&p, create);
+	lrt_test_run_ok(&p, migrate);
+	lrt_test_run_ok(&p, create);
 	lrt_test_spawn(&workers[0], ingest_first);
 	lrt_test_spawn(&workers[1], ingest_second);
 	for (i = 2; i < 6; i++)
@@ -543,7 +537,7 @@ START_TEST(test_concurrent_settle_and_ingest)
 		ck_assert_msg(workers[i].status == 0 || (i < 2 && workers[i].status == 2),
 			      "worker %d exited %d: %s", i, workers[i].status, workers[i].err);
 	}
-	run_ok(&p, settle);
+	lrt_test_run_ok(&p, settle);
 	conn = lrt_test_connect();
 	/* every event once: in the inbox, or kept aside as late */
 	snprintf(count, sizeof(count), "%d", events);
@@ -560,7 +554,7 @@ START_TEST(test_concurrent_settle_and_ingest)
 	ck_assert_str_eq(lrt_test_value(conn,
 		"SELECT settled_epoch FROM lrt.product_state"), "89");
 	PQfinish(conn);
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, verify);
 }
 END_TEST
 

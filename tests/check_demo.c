@@ -35,13 +35,6 @@
 #define SMALL_LAST_EPOCH "23"
 #define SMALL_HOLDERS "60"
 
-static void run_ok(lrt_test_process *p, const char *const args[])
-{
-	lrt_test_run(p, args);
-	ck_assert_msg(p->status == 0, "lrt %s %s exited %d: %.2000s", args[0],
-		      args[1] ? args[1] : "", p->status, p->err);
-}
-
 
 static const char *string_of(const json_t *object, const char *key)
 {
@@ -249,9 +242,9 @@ START_TEST(test_same_seed_same_bytes)
 		"--holders", "50", NULL };
 	lrt_test_process a, b, c;
 
-	run_ok(&a, seven);
-	run_ok(&b, seven_again);
-	run_ok(&c, eight);
+	lrt_test_run_ok(&a, seven);
+	lrt_test_run_ok(&b, seven_again);
+	lrt_test_run_ok(&c, eight);
 	ck_assert_str_eq(a.err, "");
 	ck_assert_msg(strlen(a.out) > 10000, "a short history: %zu bytes", strlen(a.out));
 	ck_assert_msg(strcmp(a.out, b.out) == 0, "seed 7 wrote two different histories");
@@ -272,8 +265,8 @@ START_TEST(test_output_file_holds_the_same_bytes)
 
 	lrt_test_scratch(folder, sizeof(folder));
 	snprintf(path, sizeof(path), "%s/history.jsonl", folder);
-	run_ok(&p, to_stdout);
-	run_ok(&q, to_file);
+	lrt_test_run_ok(&p, to_stdout);
+	lrt_test_run_ok(&q, to_file);
 	ck_assert_str_eq(q.out, "");
 	ck_assert_msg(strncmp(q.err, "wrote ", 6) == 0 && strstr(q.err, " events over "
 		      "epochs 0..11, 20 holders, seed 1;") != NULL, "summary: %s", q.err);
@@ -316,7 +309,7 @@ START_TEST(test_usage_errors)
 		ck_assert_msg(strncmp(p.err, "lrt demo: ", 10) == 0 &&
 			      strstr(p.err, ". Try \"lrt ") != NULL, "case %zu: %s", i, p.err);
 	}
-	run_ok(&p, help);
+	lrt_test_run_ok(&p, help);
 	ck_assert_msg(strncmp(p.out, "Usage: lrt demo generate [--seed N] [--epochs E] "
 			      "[--holders H] [--output FILE]\n", 76) == 0, "%s", p.out);
 }
@@ -423,8 +416,8 @@ START_TEST(test_demo_history_settles)
 
 	lrt_test_scratch(folder, sizeof(folder));
 	snprintf(path, sizeof(path), "%s/demo.jsonl", folder);
-	run_ok(&g, generate);
-	run_ok(&s, simulate);
+	lrt_test_run_ok(&g, generate);
+	lrt_test_run_ok(&s, simulate);
 	scenario = lrt_test_json_lines(lrt_test_read_file(path, NULL));
 	epochs = lrt_test_json_lines(s.out);
 	assert_events_ordered(scenario);
@@ -483,15 +476,15 @@ START_TEST(test_database_path_matches_simulate)
 
 	lrt_test_scratch(folder, sizeof(folder));
 	snprintf(path, sizeof(path), "%s/small.jsonl", folder);
-	run_ok(&g, generate);
+	lrt_test_run_ok(&g, generate);
 	lrt_test_write_file(path, g.out);
-	run_ok(&simulated, simulate);
-	run_ok(&p, migrate);
-	run_ok(&p, create);
-	run_ok(&p, ingest);
+	lrt_test_run_ok(&simulated, simulate);
+	lrt_test_run_ok(&p, migrate);
+	lrt_test_run_ok(&p, create);
+	lrt_test_run_ok(&p, ingest);
 	ck_assert_msg(strstr(p.out, ", duplicates 0, rejected 0") != NULL, "%s", p.out);
-	run_ok(&p, settle);
-	run_ok(&exported, export);
+	lrt_test_run_ok(&p, settle);
+	lrt_test_run_ok(&exported, export);
 	want = lrt_test_json_lines(simulated.out);
 	got = lrt_test_json_lines(exported.out);
 	ck_assert_int_eq(json_array_size(want), atoi(SMALL_EPOCHS) + 1);
@@ -517,7 +510,7 @@ START_TEST(test_database_path_matches_simulate)
 	assert_second_edition(scenario, atol(SMALL_EPOCHS), count_type(scenario, "allocate") - 27);
 	find_break(&found, got, scenario);
 	assert_points_and_exposure(json_array_get(got, json_array_size(got) - 1));
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, verify);
 	ck_assert_msg(strncmp(p.out, "verified: ", 10) == 0 &&
 		      strstr(p.out, ", 0 differences\n") != NULL, "%s", p.out);
 	json_decref(scenario);
@@ -746,7 +739,7 @@ static void expect_stress(demo_expected *e, const json_t *scenario, const char *
 		args[k++] = slashes[i];
 	}
 	args[k] = NULL;
-	run_ok(&p, args);
+	lrt_test_run_ok(&p, args);
 	report = lrt_test_json_lines(p.out);
 	event = json_array_get(report, 0);
 	decimal(before, sizeof(before), string_of(event, "rate_before"), 18, 6, false);
@@ -770,8 +763,8 @@ static void expect_demo(demo_expected *e, const char *folder)
 	json_t *scenario, *epochs;
 
 	snprintf(path, sizeof(path), "%s/expected.jsonl", folder);
-	run_ok(&g, generate);
-	run_ok(&s, simulate);
+	lrt_test_run_ok(&g, generate);
+	lrt_test_run_ok(&s, simulate);
 	scenario = lrt_test_json_lines(lrt_test_read_file(path, NULL));
 	epochs = lrt_test_json_lines(s.out);
 	e->count = 0;

@@ -40,12 +40,6 @@
 /* The largest checksum list: a few dozen tables and partitions. */
 #define CHECKSUM_BYTES (64 * 1024)
 
-static void run_ok(lrt_test_process *p, const char *const args[])
-{
-	lrt_test_run(p, args);
-	ck_assert_msg(p->status == 0, "lrt %s exited %d: %s", args[0], p->status, p->err);
-}
-
 static void run_status(lrt_test_process *p, const char *const args[], int status)
 {
 	lrt_test_run(p, args);
@@ -69,9 +63,9 @@ static void load_scenario(const char *path)
 	const char *create[] = {"product", "create", path, NULL};
 	const char *ingest[] = {"ingest", path, NULL};
 
-	run_ok(&p, migrate);
-	run_ok(&p, create);
-	run_ok(&p, ingest);
+	lrt_test_run_ok(&p, migrate);
+	lrt_test_run_ok(&p, create);
+	lrt_test_run_ok(&p, ingest);
 }
 
 /*
@@ -214,7 +208,7 @@ START_TEST(test_accept_records_role_time_and_reason)
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT settled_epoch FROM lrt.product_state"),
 			 "4");
 	PQfinish(conn);
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, verify);
 }
 END_TEST
 
@@ -263,7 +257,7 @@ START_TEST(test_accept_of_another_rate_refused_unless_forced)
 		" figure");
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT count(*) FROM lrt.guard_trips"), "2");
 	/* the rate the guard stopped at passes, answering the second trip */
-	run_ok(&p, right);
+	lrt_test_run_ok(&p, right);
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT concat_ws(' | ', rate, trip_id, forced,"
 		" coalesce(reason, 'none')) FROM lrt.accepts WHERE NOT forced"),
 		RATE_AFTER " | 2 | f | none");
@@ -278,7 +272,7 @@ START_TEST(test_accept_of_another_rate_refused_unless_forced)
 		const char *anyway[] = {"settle", "--accept-rate", "1035000000000000000",
 					"--force", NULL};
 
-		run_ok(&p, anyway);
+		lrt_test_run_ok(&p, anyway);
 	}
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT concat_ws(' | ', epoch, rate,"
 		" coalesce(trip_id::text, 'no trip'), forced) FROM lrt.accepts WHERE epoch = 5"),
@@ -335,7 +329,7 @@ START_TEST(test_dry_run_writes_nothing)
 	/* stopped for real; a dry run of the accept writes neither it nor a trip */
 	run_status(&p, settle, 3);
 	before = tables_checksum(conn);
-	run_ok(&p, dry_accept);
+	lrt_test_run_ok(&p, dry_accept);
 	after = tables_checksum(conn);
 	ck_assert_str_eq(after, before);
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT count(*) FROM lrt.accepts"), "0");
@@ -344,8 +338,8 @@ START_TEST(test_dry_run_writes_nothing)
 		"dry run: rolled back, nothing written (nor the accept)\n");
 	epochs = lines_starting(p.out, "{");
 	/* the accept for real: the epochs are the ones the dry run showed */
-	run_ok(&p, accept);
-	run_ok(&p, export);
+	lrt_test_run_ok(&p, accept);
+	lrt_test_run_ok(&p, export);
 	ck_assert_msg(strstr(p.out, epochs) != NULL, "dry run:\n%s\nexport:\n%s", epochs, p.out);
 	free(before);
 	free(after);
@@ -382,10 +376,10 @@ START_TEST(test_dry_run_counts_what_settling_writes)
 	load_scenario(path);
 	conn = lrt_test_connect();
 	before = tables_checksum(conn);
-	run_ok(&p, dry);
+	lrt_test_run_ok(&p, dry);
 	after = tables_checksum(conn);
 	ck_assert_str_eq(after, before);
-	run_ok(&simulated, simulate);
+	lrt_test_run_ok(&simulated, simulate);
 	ck_assert_str_eq(lines_starting(p.out, "{\"epoch\""),
 			 lines_starting(simulated.out, "{\"epoch\""));
 	ck_assert_str_eq(lines_starting(p.out, "dry run:"),
@@ -394,7 +388,7 @@ START_TEST(test_dry_run_counts_what_settling_writes)
 	summaries = lines_starting(p.out, "epoch ");
 
 	/* settled for real: each epoch wrote what the dry run counted */
-	run_ok(&p, settle);
+	lrt_test_run_ok(&p, settle);
 	for (line = summaries; *line != '\0'; line = strchr(line, '\n') + 1) {
 		long long number, holders, requests, journal, rejections;
 		char w1[16], w2[16], w3[16], w4[16], count[32];
@@ -412,7 +406,7 @@ START_TEST(test_dry_run_counts_what_settling_writes)
 		ck_assert_str_eq(rows_of_epoch(conn, "rejected_events", number), count);
 	}
 	ck_assert_int_eq(epoch, 89);
-	run_ok(&p, dry);  /* nothing is left */
+	lrt_test_run_ok(&p, dry);  /* nothing is left */
 	ck_assert_str_eq(p.out, "dry run: nothing to settle: epoch 89 is the last settled,"
 		" and no later epoch with events is complete yet (--through EPOCH settles"
 		" regardless of the clock)\ndry run: rolled back, nothing written\n");

@@ -104,12 +104,6 @@ static void fresh_migrated_database(void)
 
 /* ---- small helpers --------------------------------------------------------------------- */
 
-static void run_ok(lrt_test_process *p, const char *const args[])
-{
-	lrt_test_run(p, args);
-	ck_assert_msg(p->status == 0, "lrt %s exited %d: %s", args[0], p->status, p->err);
-}
-
 /* A scratch file NAME holding `text`; its path in `out`. */
 static void scratch_file(char *out, size_t size, const char *name, const char *text)
 {
@@ -128,7 +122,7 @@ static void create_product(void)
 	const char *create[] = {"product", "create", path, NULL};
 
 	scratch_file(path, sizeof(path), "product.json", product_json);
-	run_ok(&p, create);
+	lrt_test_run_ok(&p, create);
 }
 
 static char *read_whole(const char *path)
@@ -473,7 +467,7 @@ START_TEST(test_ingest_judges_as_simulate)
 	scratch_file(product, sizeof(product), "edge.json",
 		     "{\"symbol\": \"EDGE\", \"underlying\": \"ETH\", \"assets\": [{\"symbol\":"
 		     " \"ETH\", \"decimals\": 18}], \"genesis_time\": 1000, \"epoch_seconds\": 100}");
-	run_ok(&p, create);
+	lrt_test_run_ok(&p, create);
 	ck_assert_int_eq(lrt_store_connect(&store, NULL), 0);
 	for (i = 0; i < count; i++) {
 		lrt_ingest_report report;
@@ -623,7 +617,7 @@ START_TEST(test_every_scenario_loads)
 		count_scenario(&c, text);
 		rename_scenario(renamed, sizeof(renamed), text, symbol);
 		scratch_file(copy, sizeof(copy), "scenario.jsonl", renamed);
-		run_ok(&p, create);
+		lrt_test_run_ok(&p, create);
 		lrt_test_run(&p, ingest);
 		snprintf(expected, sizeof(expected),
 			 "read %d, loaded %d, duplicates %d, rejected %d\n",
@@ -661,7 +655,7 @@ START_TEST(test_scenario_file_as_it_is)
 
 	ck_assert_ptr_nonnull(folder);
 	snprintf(path, sizeof(path), "%s/12-malformed-duplicate-id.jsonl", folder);
-	run_ok(&p, create);
+	lrt_test_run_ok(&p, create);
 	lrt_test_run(&p, ingest);
 	ck_assert_int_eq(p.status, 2);
 	ck_assert_str_eq(p.out, "read 3, loaded 2, duplicates 0, rejected 1\n");
@@ -689,12 +683,12 @@ START_TEST(test_same_file_twice_changes_nothing)
 
 	ck_assert_ptr_nonnull(folder);
 	snprintf(path, sizeof(path), "%s/13-realistic-erc4626-eth-usdc.jsonl", folder);
-	run_ok(&p, create);
-	run_ok(&p, ingest);
+	lrt_test_run_ok(&p, create);
+	lrt_test_run_ok(&p, ingest);
 	ck_assert_str_eq(p.out, "read 1650, loaded 1640, duplicates 10, rejected 0\n");
 	snprintf(inbox, sizeof(inbox), "%s", digest_inbox(conn));
 	snprintf(outside, sizeof(outside), "%s", digest_outside_inbox(conn));
-	run_ok(&p, ingest);
+	lrt_test_run_ok(&p, ingest);
 	ck_assert_str_eq(p.out, "read 1650, loaded 0, duplicates 1650, rejected 0\n");
 	/* nothing kept aside: only the file's summary line */
 	snprintf(summary, sizeof(summary),
@@ -904,7 +898,7 @@ static void prepare_table_test(PGconn *conn, lrt_test_process *p)
 		     DEPOSIT("pre1", "\"70\"") "\n" DEPOSIT("pre2", "\"8\"") "\n");
 	*strrchr(earlier, '/') = '\0';
 	ck_assert_int_eq(chdir(earlier), 0);
-	run_ok(p, ingest);
+	lrt_test_run_ok(p, ingest);
 	lrt_test_exec(conn, "UPDATE lrt.product_state SET settled_epoch = 2");
 }
 
@@ -1105,7 +1099,7 @@ START_TEST(test_usage_and_help)
 	const char *none[] = {"ingest", NULL};
 	const char *format[] = {"ingest", "--format", "xml", "x.csv", NULL};
 
-	run_ok(&p, help);
+	lrt_test_run_ok(&p, help);
 	ck_assert_msg(strstr(p.out, "Usage: lrt ingest") != NULL && strstr(p.out, "CSV") != NULL
 		      && strstr(p.out, "Exit status") != NULL, "%s", p.out);
 	lrt_test_run(&p, none);

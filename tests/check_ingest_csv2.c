@@ -106,13 +106,6 @@ static const char events_csv[] =
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
-static void run_ok(lrt_test_process *p, const char *const args[])
-{
-	lrt_test_run(p, args);
-	ck_assert_msg(p->status == 0, "lrt %s exited %d: %s%s", args[0], p->status, p->err,
-		      p->out);
-}
-
 /* A scratch file NAME holding `text`; its path in `out`. */
 static void scratch_file(char *out, size_t size, const char *name, const char *text)
 {
@@ -131,9 +124,9 @@ static void create_product(const char *product_json)
 	char path[4200];
 	const char *create[] = {"product", "create", path, NULL};
 
-	run_ok(&p, migrate);
+	lrt_test_run_ok(&p, migrate);
 	scratch_file(path, sizeof(path), "product.json", product_json);
-	run_ok(&p, create);
+	lrt_test_run_ok(&p, create);
 }
 
 /* What `lrt export --product SYMBOL` prints (kept: the test never frees it). */
@@ -142,7 +135,7 @@ static const char *export_of(const char *symbol)
 	static lrt_test_process p;
 	const char *export[] = {"export", "--product", symbol, NULL};
 
-	run_ok(&p, export);
+	lrt_test_run_ok(&p, export);
 	return p.out;
 }
 
@@ -152,7 +145,7 @@ static void assert_verified(const char *symbol)
 	static lrt_test_process p;
 	const char *verify[] = {"verify", "--product", symbol, NULL};
 
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, verify);
 	ck_assert_msg(strstr(p.out, ", 0 differences") != NULL, "%s: %s", symbol, p.out);
 }
 
@@ -219,9 +212,9 @@ START_TEST(test_csv_settles_as_jsonl)
 	create_product(PRODUCT_JSON("JSNE"));
 	scratch_file(csv, sizeof(csv), "events.csv", events_csv);
 	scratch_file(jsonl, sizeof(jsonl), "events.jsonl", events_jsonl);
-	run_ok(&p, ingest_csv);
+	lrt_test_run_ok(&p, ingest_csv);
 	ck_assert_str_eq(p.out, "read 27, loaded 27, duplicates 0, rejected 0\n");
-	run_ok(&p, ingest_jsonl);
+	lrt_test_run_ok(&p, ingest_jsonl);
 	ck_assert_str_eq(p.out, "read 27, loaded 27, duplicates 0, rejected 0\n");
 
 	/* the typed inbox: the same rows, and the new columns as the cells say */
@@ -258,15 +251,15 @@ START_TEST(test_csv_settles_as_jsonl)
 	PQfinish(conn);
 
 	/* settled, the same figures: each other's, and lrt simulate's */
-	run_ok(&p, settle_csv);
+	lrt_test_run_ok(&p, settle_csv);
 	ck_assert_str_eq(p.out, "settled epochs 0..3: 27 events, 3 rejected\n");
-	run_ok(&p, settle_jsonl);
+	lrt_test_run_ok(&p, settle_jsonl);
 	from_csv = export_of("CSVE");
 	from_jsonl = export_of("JSNE");
 	ck_assert_str_eq(from_csv, from_jsonl);
 	snprintf(text, sizeof(text), "{\"product\": %s}\n%s", PRODUCT_JSON("SIM"), events_jsonl);
 	scratch_file(scenario, sizeof(scenario), "scenario.jsonl", text);
-	run_ok(&p, simulate);
+	lrt_test_run_ok(&p, simulate);
 	simulated = p.out;
 	ck_assert_str_eq(from_csv, simulated);
 	assert_verified("CSVE");
@@ -429,8 +422,8 @@ START_TEST(test_malformed_new_events_kept_aside)
 		       " [{\"symbol\": \"ETH\", \"decimals\": 18}], \"genesis_time\": 1752192000,"
 		       " \"epoch_seconds\": 86400, \"fee_bps\": 500, \"delay_epochs\": 5}");
 	scratch_file(base, sizeof(base), "base.jsonl", base_jsonl);
-	run_ok(&p, ingest_base);
-	run_ok(&p, settle_past);
+	lrt_test_run_ok(&p, ingest_base);
+	lrt_test_run_ok(&p, settle_past);
 	/* the tables the new events fill are not empty: a change would show */
 	ck_assert_str_eq(lrt_test_value(conn,
 		"SELECT (SELECT count(*) FROM lrt.allocations) || ' '"
@@ -492,7 +485,7 @@ START_TEST(test_malformed_new_events_kept_aside)
 
 	/* well-formed is not applicable: settlement rejects v1 (above the max
 	 * magnitude), v5 (an unknown request) and v6 (`claimable` slashed) */
-	run_ok(&p, settle);
+	lrt_test_run_ok(&p, settle);
 	lines = lrt_test_json_lines(export_of("CSVB"));
 	rejected_ids(ids, sizeof(ids), lines);
 	ck_assert_str_eq(ids, "3:v1,v5,v6");
@@ -512,7 +505,7 @@ START_TEST(test_help_names_typed_fields)
 	const char *name;
 	size_t i;
 
-	run_ok(&p, help);
+	lrt_test_run_ok(&p, help);
 	for (i = 0; (name = lrt_csv_typed_field(i)) != NULL; i++)
 		ck_assert_msg(strstr(p.out, name) != NULL,
 			      "lrt help ingest does not say how a %s cell is read", name);

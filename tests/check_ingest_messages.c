@@ -58,13 +58,6 @@
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-static void run_ok(lrt_test_process *p, const char *const args[])
-{
-	lrt_test_run(p, args);
-	ck_assert_msg(p->status == 0, "lrt %s exited %d: %s%s", args[0], p->status, p->err,
-		      p->out);
-}
-
 /* A scratch file NAME holding `text`; its path in `out`. */
 static void scratch_file(char *out, size_t size, const char *name, const char *text)
 {
@@ -83,9 +76,9 @@ static void migrate_and_create(const char *name, const char *text)
 	char path[4200];
 	const char *create[] = {"product", "create", path, NULL};
 
-	run_ok(&p, migrate);
+	lrt_test_run_ok(&p, migrate);
 	scratch_file(path, sizeof(path), name, text);
-	run_ok(&p, create);
+	lrt_test_run_ok(&p, create);
 }
 
 /* What the validator says of one event line (as simulate reads it): ""
@@ -472,9 +465,9 @@ START_TEST(test_bom_simulate_alike)
 
 	scratch_file(plain, sizeof(plain), "s.jsonl", scenario);
 	scratch_file(marked, sizeof(marked), "s.jsonl", text);
-	run_ok(&p, simulate_plain);
+	lrt_test_run_ok(&p, simulate_plain);
 	expected_out = p.out;
-	run_ok(&p, simulate_marked);
+	lrt_test_run_ok(&p, simulate_marked);
 	ck_assert_str_eq(p.out, expected_out);
 
 	scratch_file(bad_plain, sizeof(bad_plain), "bad.jsonl", bad);
@@ -514,7 +507,7 @@ START_TEST(test_bom_database_alike)
 	snprintf(text, sizeof(text), BOM "%s", PRODUCT_LINE);
 	*strstr(text, "rstETH") = 'X';
 	scratch_file(path, sizeof(path), "scenario.jsonl", text);
-	run_ok(&p, create);
+	lrt_test_run_ok(&p, create);
 	ck_assert_str_eq(lrt_test_value(conn,
 		"SELECT string_agg(symbol || ' ' || genesis_time, ',' ORDER BY symbol)"
 		"  FROM lrt.products"), "XstETH 1752192000,rstETH 1752192000");
@@ -655,14 +648,14 @@ START_TEST(test_reject_rows_merged_by_migration)
 	ck_assert_msg(lrt_store_migrate(&report, store, &options) == 0, "%s", lrt_error_last());
 	lrt_store_close(store);
 	scratch_file(path, sizeof(path), "product.json", PRODUCT_OBJECT);
-	run_ok(&p, create);
+	lrt_test_run_ok(&p, create);
 	conn = lrt_test_connect();
 	lrt_test_exec(conn,
 		"INSERT INTO lrt.ingest_rejects (product_id, source_file, source_line, raw, reason)"
 		" SELECT product_id, f, l, r, why FROM lrt.products,"
 		"  (VALUES ('a.jsonl', 5, 'x', 'first try'), ('a.jsonl', 5, 'x', 'second try'),"
 		"          ('a.jsonl', 6, 'y', 'once'), ('b.jsonl', 5, 'z', 'other file')) v(f, l, r, why)");
-	run_ok(&p, migrate);
+	lrt_test_run_ok(&p, migrate);
 	ck_assert_str_eq(lrt_test_value(conn,
 		"SELECT string_agg(source_file || ':' || source_line || ' ' || reason, '|'"
 		"                  ORDER BY source_file, source_line) FROM lrt.ingest_rejects"),

@@ -52,25 +52,6 @@ static const char test_views[] =
 	"        'x ORDER BY y' AS words"
 	"   FROM (SELECT * FROM lrt_report.zz_amounts ORDER BY amount) AS sorted;";
 
-static void run_ok(lrt_test_process *p, const char *const args[])
-{
-	lrt_test_run(p, args);
-	ck_assert_msg(p->status == 0, "lrt %s %s exited %d: %s", args[0],
-		      args[1] != NULL ? args[1] : "", p->status, p->err);
-}
-
-static void load_product(const char *path, const char *symbol)
-{
-	const char *create[] = {"product", "create", path, NULL};
-	const char *ingest[] = {"ingest", "--product", symbol, path, NULL};
-	const char *settle[] = {"settle", "--product", symbol, NULL};
-	static lrt_test_process p;
-
-	run_ok(&p, create);
-	run_ok(&p, ingest);
-	run_ok(&p, settle);
-}
-
 /* The checked fixture: a fresh database, migrated, three products settled,
  * the test views made. */
 static void books(void)
@@ -83,15 +64,15 @@ static void books(void)
 
 	ck_assert_ptr_nonnull(folder);
 	lrt_test_fresh_database();
-	run_ok(&p, migrate);
+	lrt_test_run_ok(&p, migrate);
 	snprintf(path, sizeof(path), "%s/03-plain-first-deposit.jsonl", folder);
-	load_product(path, "eETH");
+	lrt_test_load_product(path, "eETH");
 	snprintf(path, sizeof(path), "%s/21-exposure.jsonl", folder);
-	load_product(path, "rstETH");
+	lrt_test_load_product(path, "rstETH");
 	lrt_test_scratch(scratch, sizeof(scratch));
 	snprintf(path, sizeof(path), "%s/address.jsonl", scratch);
 	lrt_test_write_file(path, address_scenario);
-	load_product(path, "adrETH");
+	lrt_test_load_product(path, "adrETH");
 	conn = lrt_test_connect();
 	lrt_test_exec(conn, test_views);
 	PQfinish(conn);
@@ -145,7 +126,7 @@ static json_t *report_json(const char *name, const char *more[])
 	while (more != NULL && *more != NULL)
 		args[n++] = *more++;
 	args[n] = NULL;
-	run_ok(&p, args);
+	lrt_test_run_ok(&p, args);
 	rows = json_loads(p.out, 0, &error);
 	ck_assert_msg(json_is_array(rows), "lrt report %s: not a JSON array: %s: %.300s",
 		      name, error.text, p.out);
@@ -392,10 +373,10 @@ START_TEST(test_table_whole_units_aligned)
 		"TST     one and a half              1.5                   true       7\n"
 		"(5 rows)\n";
 
-	run_ok(&p, args);
+	lrt_test_run_ok(&p, args);
 	ck_assert_msg(strcmp(p.out, expected) == 0, "got:\n%s\nexpected:\n%s", p.out,
 		      expected);
-	run_ok(&q, table_arg);
+	lrt_test_run_ok(&q, table_arg);
 	ck_assert_str_eq(q.out, p.out);
 }
 END_TEST
@@ -415,11 +396,11 @@ START_TEST(test_csv_quoting)
 		"TST,\"line one\nline two\",32000000000000000000,32,,\r\n"
 		"TST,one and a half,1500000000000000000,1.5,t,7\r\n";
 
-	run_ok(&p, args);
+	lrt_test_run_ok(&p, args);
 	ck_assert_msg(strcmp(p.out, expected) == 0, "got:\n%s\nexpected:\n%s", p.out,
 		      expected);
 	/* no rows: the header alone */
-	run_ok(&p, filtered);
+	lrt_test_run_ok(&p, filtered);
 	ck_assert_str_eq(p.out, "symbol,note,amount,amount_whole,flag,count\r\n");
 }
 END_TEST
@@ -430,7 +411,7 @@ START_TEST(test_rates_table)
 	const char *args[] = {"report", "rates", "--product", "eETH", "--epoch", "1", NULL};
 	static lrt_test_process p;
 
-	run_ok(&p, args);
+	lrt_test_run_ok(&p, args);
 	ck_assert_msg(strstr(p.out, "32.32") != NULL && strstr(p.out, "1.01") != NULL
 		      && strstr(p.out, "32320000000000000000") == NULL
 		      && strstr(p.out, "rate_whole") == NULL
@@ -455,9 +436,9 @@ START_TEST(test_as_reader)
 		 " GRANT lrt_reader TO %s", role, role);
 	lrt_test_exec(conn, sql);
 	snprintf(conninfo, sizeof(conninfo), "user=%s", role);
-	run_ok(&p, list);
+	lrt_test_run_ok(&p, list);
 	ck_assert_ptr_nonnull(strstr(p.out, "rates  "));
-	run_ok(&p, args);
+	lrt_test_run_ok(&p, args);
 	rows = json_loads(p.out, 0, &error);
 	ck_assert_msg(rows != NULL, "%s", error.text);
 	assert_rows_in_order("rates as lrt_reader", rows, conn,
@@ -483,7 +464,7 @@ START_TEST(test_list)
 	PGresult *res;
 	int i;
 
-	run_ok(&p, list);
+	lrt_test_run_ok(&p, list);
 	res = select_rows(conn,
 		"SELECT c.relname AS report, coalesce(obj_description(c.oid, 'pg_class'), '')"
 		"       AS description"
@@ -508,7 +489,7 @@ START_TEST(test_list)
 	ck_assert_ptr_nonnull(strstr(p.out, "\nzz_ordered\n"));   /* no comment */
 	ck_assert_ptr_nonnull(strstr(p.out, "zz_amounts  "));
 	ck_assert_ptr_nonnull(strstr(p.out, "A test row: an amount in base and whole units.\n"));
-	run_ok(&p, json);
+	lrt_test_run_ok(&p, json);
 	printed = json_loads(p.out, 0, &error);
 	ck_assert_msg(printed != NULL, "%s: %.300s", error.text, p.out);
 	assert_rows_in_order("the list", printed, conn,
@@ -588,7 +569,7 @@ START_TEST(test_help)
 	const char *args[] = {"help", "report", NULL};
 	static lrt_test_process p;
 
-	run_ok(&p, args);
+	lrt_test_run_ok(&p, args);
 	ck_assert_msg(strncmp(p.out, "Usage: lrt report", 17) == 0
 		      && strstr(p.out, "Exit status:") != NULL
 		      && strstr(p.out, "--format") != NULL, "%s", p.out);

@@ -40,25 +40,6 @@
 /* How long Chromium may take to load the page (it takes about a second). */
 #define CHROMIUM_SECONDS 60
 
-static void run_ok(lrt_test_process *p, const char *const args[])
-{
-	lrt_test_run(p, args);
-	ck_assert_msg(p->status == 0, "lrt %s %s exited %d: %s", args[0],
-		      args[1] != NULL ? args[1] : "", p->status, p->err);
-}
-
-static void load_product(const char *path, const char *symbol)
-{
-	const char *create[] = {"product", "create", path, NULL};
-	const char *ingest[] = {"ingest", "--product", symbol, path, NULL};
-	const char *settle[] = {"settle", "--product", symbol, NULL};
-	static lrt_test_process p;
-
-	run_ok(&p, create);
-	run_ok(&p, ingest);
-	run_ok(&p, settle);
-}
-
 /* a, b and c joined, in a new string. */
 static char *join(const char *a, const char *b, const char *c)
 {
@@ -126,7 +107,7 @@ static void load_queue_product(const char *folder, const char *scratch)
 	memcpy(symbol + strlen("\"symbol\": \""), "wqETH\" ", 7);   /* same length */
 	snprintf(path, sizeof(path), "%s/wq.jsonl", scratch);
 	lrt_test_write_file(path, text);
-	load_product(path, "wqETH");
+	lrt_test_load_product(path, "wqETH");
 }
 
 /* The checked fixture: a fresh database, migrated, three products settled. */
@@ -139,16 +120,16 @@ static void books(void)
 
 	ck_assert_ptr_nonnull(folder);
 	lrt_test_fresh_database();
-	run_ok(&p, migrate);
+	lrt_test_run_ok(&p, migrate);
 	snprintf(path, sizeof(path), "%s/16-allocations-wad-slash.jsonl", folder);
-	load_product(path, "rstETH");
+	lrt_test_load_product(path, "rstETH");
 	lrt_test_scratch(scratch, sizeof(scratch));
 	load_queue_product(folder, scratch);
 	snprintf(path, sizeof(path), "%s/hostile.jsonl", scratch);
 	text = hostile_scenario();
 	lrt_test_write_file(path, text);
 	free(text);
-	load_product(path, HOSTILE_SYMBOL);
+	lrt_test_load_product(path, HOSTILE_SYMBOL);
 }
 
 /* ---- the page ------------------------------------------------------------------- */
@@ -167,7 +148,7 @@ static char *write_page(char *path, size_t size, const char *more[])
 	while (more != NULL && *more != NULL)
 		args[n++] = *more++;
 	args[n] = NULL;
-	run_ok(&p, args);
+	lrt_test_run_ok(&p, args);
 	ck_assert_msg(p.out[0] == '\0' && p.err[0] == '\0', "lrt report html wrote "
 		      "\"%s\" and \"%s\"", p.out, p.err);
 	return lrt_test_read_file(path, NULL);
@@ -437,8 +418,8 @@ START_TEST(test_atomic_write)
 	/* the view mended (migrate makes sql/ again): the page replaces the old one */
 	lrt_test_exec(conn, "DROP VIEW lrt_report.queue_history");
 	PQfinish(conn);
-	run_ok(&p, migrate);
-	run_ok(&p, args);
+	lrt_test_run_ok(&p, migrate);
+	lrt_test_run_ok(&p, args);
 	ck_assert_uint_eq(count(lrt_test_read_file(path, NULL), "<svg "), 9);
 	assert_only_books(folder);
 }
@@ -626,7 +607,7 @@ START_TEST(test_usage)
 	ck_assert_int_eq(p.status, 2);
 	ck_assert_msg(strstr(p.err, "unexpected argument rates") != NULL, "%s", p.err);
 	ck_assert_int_eq(access("x.html", F_OK), -1);
-	run_ok(&p, help);
+	lrt_test_run_ok(&p, help);
 	ck_assert_msg(strstr(p.out, "lrt report html --output FILE") != NULL, "%s", p.out);
 }
 END_TEST

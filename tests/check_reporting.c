@@ -213,12 +213,6 @@ static int add_program(void *context, const char *program)
 
 /* ---- one scenario: the database against the core ------------------------------ */
 
-static void run_ok(lrt_test_process *p, const char *const args[])
-{
-	lrt_test_run(p, args);
-	ck_assert_msg(p->status == 0, "lrt %s exited %d: %s", args[0], p->status, p->err);
-}
-
 static void check_exposure(PGconn *conn, const char *name, lrt_book *book)
 {
 	lrt_exposure x;
@@ -314,9 +308,9 @@ START_TEST(test_views_equal_the_core)
 							  NULL), 0);
 	}
 
-	run_ok(&p, migrate);
-	run_ok(&p, create);
-	run_ok(&p, ingest);
+	lrt_test_run_ok(&p, migrate);
+	lrt_test_run_ok(&p, create);
+	lrt_test_run_ok(&p, ingest);
 	lrt_test_run(&p, settle);
 	ck_assert_msg(p.status == (rc == LRT_EGUARD ? 3 : 0), "settle %s: %d %s", name,
 		      p.status, p.err);
@@ -388,11 +382,11 @@ START_TEST(test_verify_finds_a_tampered_snapshot)
 	PGconn *conn;
 
 	snprintf(path, sizeof(path), "%s/16-allocations-wad-slash.jsonl", folder);
-	run_ok(&p, migrate);
-	run_ok(&p, create);
-	run_ok(&p, ingest);
-	run_ok(&p, settle);
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, migrate);
+	lrt_test_run_ok(&p, create);
+	lrt_test_run_ok(&p, ingest);
+	lrt_test_run_ok(&p, settle);
+	lrt_test_run_ok(&p, verify);
 	conn = lrt_test_connect();
 	lrt_test_exec(conn, "UPDATE lrt.epoch_positions SET amount = amount + 1"
 		      " WHERE epoch = 1 AND location = 'kiln' AND asset_ordinal = 0");

@@ -188,12 +188,6 @@ static void stop_service(lrt_test_process *process)
 		      tail_of(process->err));
 }
 
-static void run_ok(lrt_test_process *p, const char *const args[])
-{
-	lrt_test_run(p, args);
-	ck_assert_msg(p->status == 0, "lrt %s exited %d: %s", args[0], p->status, p->err);
-}
-
 /* ---- products and events ----------------------------------------------------------- */
 
 /*
@@ -217,7 +211,7 @@ static void create_product(const char *db, const char *symbol, int64_t genesis,
 		 " \"genesis_time\": %lld, \"epoch_seconds\": %d, \"max_rate_change_bps\": %d}\n",
 		 symbol, (long long)genesis, epoch_seconds, guard_bps);
 	lrt_test_write_file(path, text);
-	run_ok(&p, db != NULL ? with_db : plain);
+	lrt_test_run_ok(&p, db != NULL ? with_db : plain);
 }
 
 /* Ingests JSON Lines `events` into product `symbol` with `lrt ingest`. */
@@ -231,7 +225,7 @@ static void ingest(const char *db, const char *symbol, const char *events)
 	lrt_test_scratch(folder, sizeof(folder));
 	snprintf(path, sizeof(path), "%s/events.jsonl", folder);
 	lrt_test_write_file(path, events);
-	run_ok(&p, db != NULL ? with_db : plain);
+	lrt_test_run_ok(&p, db != NULL ? with_db : plain);
 	ck_assert_msg(strstr(p.out, "rejected 0") != NULL, "%s", p.out);
 }
 
@@ -271,7 +265,7 @@ static void verify_ok(const char *db, const char *symbol)
 	const char *plain[] = {"verify", "--product", symbol, NULL};
 	static lrt_test_process p;
 
-	run_ok(&p, db != NULL ? with_db : plain);
+	lrt_test_run_ok(&p, db != NULL ? with_db : plain);
 	ck_assert_msg(strstr(p.out, ", 0 differences") != NULL, "%s", p.out);
 }
 
@@ -292,10 +286,10 @@ START_TEST(test_once)
 	PGconn *conn, *other;
 	json_t *lines;
 
-	run_ok(&p, migrate);
+	lrt_test_run_ok(&p, migrate);
 	/* epochs of 10 s from 100 s ago: 0..9 are complete */
 	create_product(NULL, "onceETH", genesis, 10, 0);
-	run_ok(&p, once);
+	lrt_test_run_ok(&p, once);
 	ck_assert_msg(strstr(p.err, "onceETH: settled epoch 9: rate 1000000000000000000,"
 			     " 0 events (0 rejected), ") != NULL, "%s", p.err);
 	ck_assert_msg(strstr(p.err, "stopped after one cycle (--once): 10 epochs settled")
@@ -304,7 +298,7 @@ START_TEST(test_once)
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT settled_epoch FROM lrt.product_state"),
 			 "9");
 	/* nothing due: exit 0, every line JSON */
-	run_ok(&p, once_json);
+	lrt_test_run_ok(&p, once_json);
 	lines = lrt_test_json_lines(p.err);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(lines, 0), "event")),
 			 "start");
@@ -318,13 +312,13 @@ START_TEST(test_once)
 	other = lrt_test_connect();
 	lrt_test_exec(other, "SELECT pg_advisory_lock(" SERVE_LOCK_CLASS ", product_id::integer)"
 		      "  FROM lrt.products WHERE symbol = 'lockETH'");
-	run_ok(&p, once);
+	lrt_test_run_ok(&p, once);
 	ck_assert_msg(strstr(p.err, "lockETH: standing by: ") != NULL, "%s", p.err);
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT string_agg(symbol || ' ' || settled_epoch,"
 		" ', ' ORDER BY symbol) FROM lrt.products JOIN lrt.product_state USING (product_id)"),
 		"lockETH -1, onceETH 9");
 	PQfinish(other);
-	run_ok(&p, once);
+	lrt_test_run_ok(&p, once);
 	ck_assert_msg(strstr(p.err, "lockETH: leading: ") != NULL, "%s", p.err);
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT string_agg(symbol || ' ' || settled_epoch,"
 		" ', ' ORDER BY symbol) FROM lrt.products JOIN lrt.product_state USING (product_id)"),
@@ -341,7 +335,7 @@ START_TEST(test_once)
 	lrt_test_run(&p, unknown);
 	ck_assert_int_eq(p.status, 2);
 	ck_assert_msg(strstr(p.err, "no product nope") != NULL, "%s", p.err);
-	run_ok(&p, help);
+	lrt_test_run_ok(&p, help);
 	ck_assert_msg(strstr(p.out, "--metrics-file PATH") != NULL
 		      && strstr(p.out, "SIGHUP") != NULL, "%s", p.out);
 }
@@ -360,7 +354,7 @@ START_TEST(test_events_settle_as_epochs_complete)
 	PGconn *conn;
 	char *text;
 
-	run_ok(&service, migrate);
+	lrt_test_run_ok(&service, migrate);
 	create_product(NULL, "liveETH", genesis, 2, 0);
 	lrt_test_scratch(folder, sizeof(folder));
 	snprintf(metrics, sizeof(metrics), "%s/lrt.prom", folder);
@@ -443,7 +437,7 @@ START_TEST(test_failover)
 	double killed_at, took;
 	PGconn *conn;
 
-	run_ok(&first, migrate);
+	lrt_test_run_ok(&first, migrate);
 	create_product(NULL, "haETH", genesis, 1, 0);
 	spawn_service(&first, serve);
 	wait_log(&first, "\"event\":\"leading\"", 1);
@@ -512,7 +506,7 @@ START_TEST(test_sigterm_mid_epoch)
 	PGconn *conn;
 	int i;
 
-	run_ok(&service, migrate);
+	lrt_test_run_ok(&service, migrate);
 	/* epochs 0..98 are all due: only the stop can leave them unsettled */
 	create_product(NULL, "bigETH", (int64_t)time(NULL) - 100, 1, 0);
 	lrt_test_scratch(folder, sizeof(folder));
@@ -523,7 +517,7 @@ START_TEST(test_sigterm_mid_epoch)
 		fprintf(file, "{\"id\": \"d%d\", \"epoch\": 0, \"type\": \"deposit\", \"holder\":"
 			" \"h%d\", \"asset\": \"ETH\", \"amount\": \"1000000000\"}\n", i, i);
 	ck_assert_int_eq(fclose(file), 0);
-	run_ok(&service, ingest_big);
+	lrt_test_run_ok(&service, ingest_big);
 	spawn_service(&service, serve);
 
 	/* the service is inside epoch 0's transaction: it holds the settler's lock */
@@ -578,7 +572,7 @@ static json_t *status_of(const char *symbol)
 	static lrt_test_process p;
 	json_t *all, *one;
 
-	run_ok(&p, status);
+	lrt_test_run_ok(&p, status);
 	all = json_loads(p.out, 0, NULL);
 	ck_assert_msg(json_is_array(all) && json_array_size(all) == 1, "%s", p.out);
 	one = json_incref(json_array_get(all, 0));
@@ -617,7 +611,7 @@ START_TEST(test_guard_stops_one_product)
 	json_t *status;
 	PGconn *conn;
 
-	run_ok(&p, migrate);
+	lrt_test_run_ok(&p, migrate);
 	create_product(NULL, "guardETH", genesis, 1, 100);
 	create_product(NULL, "freeETH", genesis, 1, 0);
 	lrt_test_scratch(folder, sizeof(folder));
@@ -658,7 +652,7 @@ START_TEST(test_guard_stops_one_product)
 	/* a person accepts the rate: the service settles on from there */
 	snprintf(rate, sizeof(rate), "%s",
 		 lrt_test_value(conn, "SELECT rate_after FROM lrt.guard_trips"));
-	run_ok(&p, accept);
+	lrt_test_run_ok(&p, accept);
 	wait_log(&service, "\"event\":\"guard_cleared\"", 1);
 	wait_settled(conn, "guardETH", epoch_now(genesis, 1) - 1);
 	wait_metric(metrics, "lrt_guard_stopped{product=\"guardETH\"} 0");
@@ -709,7 +703,7 @@ START_TEST(test_sighup)
 	int64_t genesis = (int64_t)time(NULL) - 1;
 	PGconn *conn;
 
-	run_ok(&service, migrate);
+	lrt_test_run_ok(&service, migrate);
 	create_product(NULL, "hupETH", genesis, 1, 0);
 	lrt_test_scratch(folder, sizeof(folder));
 	snprintf(log, sizeof(log), "%s/serve.log", folder);
@@ -837,7 +831,7 @@ START_TEST(test_server_restart)
 	/* the test clusters commit asynchronously: a crash would forget the
 	 * last commits, which a real server does not */
 	lrt_test_exec(conn, "ALTER DATABASE postgres SET synchronous_commit = on");
-	run_ok(&p, migrate);
+	lrt_test_run_ok(&p, migrate);
 	genesis = (int64_t)time(NULL);
 	create_product(db, "rsETH", genesis, 1, 0);
 	spawn_service(&service, serve);

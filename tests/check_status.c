@@ -33,12 +33,6 @@
 /* The day of the scenarios' products: they set no epoch_seconds. */
 #define DAY 86400
 
-static void run_ok(lrt_test_process *p, const char *const args[])
-{
-	lrt_test_run(p, args);
-	ck_assert_msg(p->status == 0, "lrt %s exited %d: %s", args[0], p->status, p->err);
-}
-
 static void scenario_path(char *out, size_t size, const char *name)
 {
 	const char *folder = getenv("LRT_DB_SCENARIOS");
@@ -56,9 +50,9 @@ static void load_scenario(const char *path, const char *settle_lag)
 	const char *create_lag[] = {"product", "create", path, "--settle-lag", settle_lag, NULL};
 	const char *ingest[] = {"ingest", path, NULL};
 
-	run_ok(&p, migrate);
-	run_ok(&p, settle_lag != NULL ? create_lag : create);
-	run_ok(&p, ingest);
+	lrt_test_run_ok(&p, migrate);
+	lrt_test_run_ok(&p, settle_lag != NULL ? create_lag : create);
+	lrt_test_run_ok(&p, ingest);
 }
 
 /* The statuses of every product (symbol NULL) or one, at `now`. */
@@ -111,7 +105,7 @@ START_TEST(test_settled_through_and_the_clock)
 
 	scenario_path(path, sizeof(path), "07-withdraw-cap");
 	load_scenario(path, "600");
-	run_ok(&p, settle);
+	lrt_test_run_ok(&p, settle);
 	conn = lrt_test_connect();
 	lrt_test_exec(conn, "INSERT INTO lrt.submissions (product, event) VALUES"
 		      " ('rstETH', '{}'), ('rstETH', '{\"id\": 1}'), ('other', '{}')");
@@ -246,14 +240,14 @@ START_TEST(test_guard_trip_then_accept)
 		"  FROM lrt.guard_trips"));
 	ck_assert_int_eq(s->events_waiting, events_after(path, 2));
 	lrt_status_free(s, count);
-	run_ok(&p, status);
+	lrt_test_run_ok(&p, status);
 	ck_assert_msg(strstr(p.out, "  last guard trip  epoch 3 at ") != NULL, "%s", p.out);
 	ck_assert_msg(strstr(p.out, ": rate 1054999999999999999 to 1034999999999999999\n"
 				    "                   stopped, waiting for lrt settle"
 				    " --product rstETH --accept-rate 1034999999999999999\n")
 		      != NULL, "%s", p.out);
 
-	run_ok(&p, accept);
+	lrt_test_run_ok(&p, accept);
 	s = read_status(&count, NULL, 0);
 	ck_assert_int_eq(s->settled_epoch, 4);
 	ck_assert(!s->guard_stopped);
@@ -262,7 +256,7 @@ START_TEST(test_guard_trip_then_accept)
 	ck_assert_str_eq(s->last_trip_rate_after, "1034999999999999999");
 	ck_assert_int_eq(s->events_waiting, 0);
 	lrt_status_free(s, count);
-	run_ok(&p, status);
+	lrt_test_run_ok(&p, status);
 	ck_assert_msg(strstr(p.out, "stopped") == NULL, "%s", p.out);
 	ck_assert_msg(strstr(p.out, "  last guard trip  epoch 3 at ") != NULL, "%s", p.out);
 	PQfinish(conn);
@@ -282,7 +276,7 @@ static void create_second_product(void)
 	snprintf(path, sizeof(path), "%s/zz.json", folder);
 	lrt_test_write_file(path, "{\"symbol\": \"zzETH\", \"underlying\": \"ETH\","
 			    " \"assets\": [{\"symbol\": \"ETH\", \"decimals\": 18}]}");
-	run_ok(&p, create);
+	lrt_test_run_ok(&p, create);
 }
 
 /* A session of its own, named as a service names itself, in `database`
@@ -343,7 +337,7 @@ START_TEST(test_lock_holder)
 	ck_assert_int_eq(s[1].product_id, 2);
 	ck_assert_ptr_null(s[1].lock_holder);
 	lrt_status_free(s, count);
-	run_ok(&p, status);
+	lrt_test_run_ok(&p, status);
 	ck_assert_msg(strstr(p.out, "\n  settlement lock  lrt serve on testhost pid 1\n")
 		      != NULL, "%s", p.out);
 
@@ -351,7 +345,7 @@ START_TEST(test_lock_holder)
 	s = read_status(&count, "rstETH", 0);
 	ck_assert_ptr_null(s->lock_holder);
 	lrt_status_free(s, count);
-	run_ok(&p, status);
+	lrt_test_run_ok(&p, status);
 	ck_assert_msg(strstr(p.out, "\n  settlement lock  none (no lrt serve is settling it)\n")
 		      != NULL, "%s", p.out);
 
@@ -816,7 +810,7 @@ START_TEST(test_command_json)
 	lock(serve, "pg_advisory_lock", LRT_SERVE_LOCK_CLASS, 2);
 
 	early = read_status(&count, NULL, 0);
-	run_ok(&p, json);
+	lrt_test_run_ok(&p, json);
 	late = read_status(&late_count, NULL, 0);
 	ck_assert_uint_eq(late_count, count);
 	array = json_loads(p.out, 0, &error);
@@ -838,7 +832,7 @@ START_TEST(test_command_json)
 	lrt_status_free(early, count);
 	lrt_status_free(late, late_count);
 
-	run_ok(&p, one);
+	lrt_test_run_ok(&p, one);
 	array = json_loads(p.out, 0, &error);
 	ck_assert_msg(array != NULL, "not JSON (%s): %s", error.text, p.out);
 	ck_assert_uint_eq(json_array_size(array), 1);
@@ -857,9 +851,9 @@ START_TEST(test_command_table)
 
 	scenario_path(path, sizeof(path), "07-withdraw-cap");
 	load_scenario(path, NULL);
-	run_ok(&p, settle);
+	lrt_test_run_ok(&p, settle);
 	create_second_product();
-	run_ok(&p, status);
+	lrt_test_run_ok(&p, status);
 	ck_assert_msg(strncmp(p.out, "rstETH\n  settled epoch    1 (epoch ", 35) == 0,
 		      "%s", p.out);
 	ck_assert_msg(strstr(p.out, " is the last due by the clock)\n  behind           ") != NULL,
@@ -893,10 +887,10 @@ START_TEST(test_command_refuses)
 	ck_assert_int_eq(p.status, 1);
 	ck_assert_msg(strstr(p.err, "lrt migrate brings the database up to date") != NULL,
 		      "%s", p.err);
-	run_ok(&p, migrate);
-	run_ok(&p, status);
+	lrt_test_run_ok(&p, migrate);
+	lrt_test_run_ok(&p, status);
 	ck_assert_str_eq(p.out, "no products in this database: lrt product create adds one\n");
-	run_ok(&p, json);
+	lrt_test_run_ok(&p, json);
 	ck_assert_str_eq(p.out, "[]\n");
 	lrt_test_run(&p, unknown);
 	ck_assert_int_eq(p.status, 2);
@@ -908,7 +902,7 @@ START_TEST(test_command_refuses)
 		      p.err);
 	lrt_test_run(&p, extra);
 	ck_assert_int_eq(p.status, 2);
-	run_ok(&p, help);
+	lrt_test_run_ok(&p, help);
 	ck_assert_msg(strncmp(p.out, "Usage: lrt status [--product SYMBOL]", 36) == 0, "%s", p.out);
 	ck_assert_ptr_nonnull(strstr(p.out, "Exit status: 0 shown; 1 the database failed"));
 	ck_assert_ptr_nonnull(strstr(p.out, "Examples:\n  lrt status\n"));

@@ -25,12 +25,6 @@ static const char *const scenarios[] = {
 };
 #define SCENARIO_COUNT ((int)(sizeof(scenarios) / sizeof(scenarios[0])))
 
-static void run_ok(lrt_test_process *p, const char *const args[])
-{
-	lrt_test_run(p, args);
-	ck_assert_msg(p->status == 0, "lrt %s exited %d: %s", args[0], p->status, p->err);
-}
-
 /* The product's symbol, from the scenario's first line. */
 static void product_symbol(char *out, size_t size, const char *path)
 {
@@ -67,9 +61,9 @@ START_TEST(test_stress_database_matches_file)
 		const char *ingest[] = {"ingest", path, NULL};
 		const char *settle[] = {"settle", NULL};
 
-		run_ok(&p, migrate);
-		run_ok(&p, create);
-		run_ok(&p, ingest);
+		lrt_test_run_ok(&p, migrate);
+		lrt_test_run_ok(&p, create);
+		lrt_test_run_ok(&p, ingest);
 		lrt_test_run(&p, settle);
 		ck_assert_msg(p.status == 0 || p.status == 3, "settle %s: %d: %s", name,
 			      p.status, p.err);
@@ -86,8 +80,8 @@ START_TEST(test_stress_database_matches_file)
 			"--slash", "buffer:eigenda:ETH:1", "--slash", "figment:x:USDC:0", NULL
 		};
 
-		run_ok(&file_run, from_file);
-		run_ok(&db_run, from_db);
+		lrt_test_run_ok(&file_run, from_file);
+		lrt_test_run_ok(&db_run, from_db);
 		ck_assert_msg(strcmp(file_run.out, db_run.out) == 0,
 			      "%s: lrt stress FILE:\n%s\nlrt stress --product:\n%s", name,
 			      file_run.out, db_run.out);
@@ -96,8 +90,8 @@ START_TEST(test_stress_database_matches_file)
 		const char *from_file[] = {"stress", path, NULL};
 		const char *from_db[] = {"stress", "--product", symbol, NULL};
 
-		run_ok(&file_run, from_file);
-		run_ok(&db_run, from_db);
+		lrt_test_run_ok(&file_run, from_file);
+		lrt_test_run_ok(&db_run, from_db);
 		ck_assert_msg(strcmp(file_run.out, db_run.out) == 0,
 			      "%s: lrt stress FILE:\n%s\nlrt stress --product:\n%s", name,
 			      file_run.out, db_run.out);

@@ -42,12 +42,6 @@ static const char *const tables[] = {
 #define SCENARIO "13-realistic-erc4626-eth-usdc"
 #define HALF "45"
 
-static void run_ok(lrt_test_process *p, const char *const args[])
-{
-	lrt_test_run(p, args);
-	ck_assert_msg(p->status == 0, "lrt %s exited %d: %s", args[0], p->status, p->err);
-}
-
 /* A share dir holding only the old migrations, in `out`. */
 static void old_share_dir(char *out, size_t size)
 {
@@ -150,11 +144,11 @@ START_TEST(test_old_book_migrates_with_nothing_lost)
 	/* the book, kept by the current code, settled half-way */
 	lrt_test_fresh_database();
 	snprintf(current, sizeof(current), "%s", lrt_test_database());
-	run_ok(&p, migrate);
-	run_ok(&p, create);
-	run_ok(&p, ingest);
-	run_ok(&p, settle_half);
-	run_ok(&p, export);
+	lrt_test_run_ok(&p, migrate);
+	lrt_test_run_ok(&p, create);
+	lrt_test_run_ok(&p, ingest);
+	lrt_test_run_ok(&p, settle_half);
+	lrt_test_run_ok(&p, export);
 	export_before = copy_text(p.out);
 	from = lrt_test_connect();
 
@@ -176,22 +170,22 @@ START_TEST(test_old_book_migrates_with_nothing_lost)
 	ck_assert_str_eq(lrt_test_value(to, "SELECT settled_epoch FROM lrt.product_state"), HALF);
 
 	/* migrated: the same books */
-	run_ok(&p, migrate);
+	lrt_test_run_ok(&p, migrate);
 	ck_assert_msg(strstr(p.out, "0003_typed_inbox") != NULL && strstr(p.out, "0004_hot_tables") != NULL, "%s", p.out);
-	run_ok(&p, export);
+	lrt_test_run_ok(&p, export);
 	ck_assert_str_eq(p.out, export_before);
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, verify);
 	ck_assert_msg(strstr(p.out, " 0 differences") != NULL, "%s", p.out);
 
 	/* the second half settles from the columns the migration filled */
-	run_ok(&p, settle);
-	run_ok(&p, export);
+	lrt_test_run_ok(&p, settle);
+	lrt_test_run_ok(&p, export);
 	export_after_new = copy_text(p.out);
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, verify);
 	ck_assert_msg(strstr(p.out, " 0 differences") != NULL, "%s", p.out);
 	ck_assert_int_eq(setenv("PGDATABASE", current, 1), 0);
-	run_ok(&p, settle);
-	run_ok(&p, export);
+	lrt_test_run_ok(&p, settle);
+	lrt_test_run_ok(&p, export);
 	ck_assert_str_eq(export_after_new, p.out);
 	free(export_before);
 	free(export_after_new);

@@ -14,13 +14,6 @@
 
 #include "helpers.h"
 
-static void run_ok(lrt_test_process *p, const char *const args[])
-{
-	lrt_test_run(p, args);
-	ck_assert_msg(p->status == 0, "lrt %s exited %d: %s%s", args[0], p->status, p->out,
-		      p->err);
-}
-
 /* 20-points through migrate, product create, ingest and settle; verify
  * finds nothing.  Returns a connection to its database. */
 static PGconn *settled_points_scenario(lrt_test_process *p)
@@ -36,11 +29,11 @@ static PGconn *settled_points_scenario(lrt_test_process *p)
 	snprintf(path, sizeof(path), "%s/20-points.jsonl", getenv("LRT_DB_SCENARIOS"));
 	create[2] = path;
 	ingest[1] = path;
-	run_ok(p, migrate);
-	run_ok(p, create);
-	run_ok(p, ingest);
-	run_ok(p, settle);
-	run_ok(p, verify);
+	lrt_test_run_ok(p, migrate);
+	lrt_test_run_ok(p, create);
+	lrt_test_run_ok(p, ingest);
+	lrt_test_run_ok(p, settle);
+	lrt_test_run_ok(p, verify);
 	conn = lrt_test_connect();
 	/* every holder of the scenario has an account in both programs */
 	ck_assert_str_eq(lrt_test_value(conn, "SELECT count(*) FROM lrt.holder_points"), "10");
@@ -109,7 +102,7 @@ START_TEST(test_verify_finds_a_changed_points_account)
 	assert_one_difference(&p, expected);
 	lrt_test_exec(conn, "UPDATE lrt.holder_points SET checkpoint = checkpoint + 1"
 		      " WHERE holder = 'alice' AND program = 'eigenlayer'");
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, verify);
 
 	/* the accrued sum, in the other program */
 	stored_account(accrued, checkpoint, sizeof(accrued), conn, "dave", "loyalty");
@@ -125,7 +118,7 @@ START_TEST(test_verify_finds_a_changed_points_account)
 	assert_one_difference(&p, expected);
 	lrt_test_exec(conn, "UPDATE lrt.holder_points SET accrued = accrued - 1"
 		      " WHERE holder = 'dave' AND program = 'loyalty'");
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, verify);
 	PQfinish(conn);
 }
 END_TEST
@@ -149,7 +142,7 @@ START_TEST(test_verify_finds_a_missing_or_extra_points_row)
 		 " program, accrued, checkpoint) VALUES (1, 'carol', 'loyalty', %s, %s)",
 		 accrued, checkpoint);
 	lrt_test_exec(conn, sql);
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, verify);
 
 	/* a row added, for a holder the replay never credited */
 	lrt_test_exec(conn, "INSERT INTO lrt.holder_points (product_id, holder, program,"
@@ -157,7 +150,7 @@ START_TEST(test_verify_finds_a_missing_or_extra_points_row)
 	assert_one_difference(&p, "difference: points of mallory in eigenlayer: stored"
 			      " accrued 7 checkpoint 0, but not in the replay\n");
 	lrt_test_exec(conn, "DELETE FROM lrt.holder_points WHERE holder = 'mallory'");
-	run_ok(&p, verify);
+	lrt_test_run_ok(&p, verify);
 
 	/* and for a holder the replay knows, in a program never named */
 	lrt_test_exec(conn, "INSERT INTO lrt.holder_points (product_id, holder, program,"

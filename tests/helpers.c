@@ -313,3 +313,25 @@ int lrt_test_find_scenarios(char (*names)[LRT_TEST_SCENARIO_NAME_BYTES], int max
 	qsort(names, (size_t)count, LRT_TEST_SCENARIO_NAME_BYTES, compare_scenario_names);
 	return count;
 }
+
+/* ---- running lrt ------------------------------------------------------------------ */
+
+void lrt_test_run_ok(lrt_test_process *process, const char *const args[])
+{
+	lrt_test_run(process, args);
+	ck_assert_msg(process->status == 0, "lrt %s %s exited %d: %.2000s%.2000s", args[0],
+		      args[1] != NULL ? args[1] : "", process->status, process->err,
+		      process->out);
+}
+
+void lrt_test_load_product(const char *path, const char *symbol)
+{
+	const char *create[] = {"product", "create", path, NULL};
+	const char *ingest[] = {"ingest", "--product", symbol, path, NULL};
+	const char *settle[] = {"settle", "--product", symbol, NULL};
+	static lrt_test_process p;
+
+	lrt_test_run_ok(&p, create);
+	lrt_test_run_ok(&p, ingest);
+	lrt_test_run_ok(&p, settle);
+}

@@ -79,6 +79,13 @@ void lrt_test_wait(lrt_test_process *process);
 /* Both: runs `$LRT_BIN args...` to its end. */
 void lrt_test_run(lrt_test_process *process, const char *const args[]);
 
+/* Runs `$LRT_BIN args...` to its end; fails the test, with the command and
+ * what it wrote, unless it exits 0. */
+void lrt_test_run_ok(lrt_test_process *process, const char *const args[]);
+
+/* lrt product create PATH, ingest and settle of SYMBOL, each exiting 0. */
+void lrt_test_load_product(const char *path, const char *symbol);
+
 /* Makes a new empty folder inside the cluster's folder; path into `out`. */
 void lrt_test_scratch(char *out, size_t size);
 
